@@ -1,0 +1,216 @@
+//! Pools, connections and the unit of work, for either backend.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use crate::error::{StoreError, StoreResult};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database of one paygate instance. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// A borrowed connection of either backend; the [`run!`] macro matches on it.
+pub enum Raw<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// Anything a query can run on: a pooled connection or a unit of work.
+pub trait Conn: Send {
+    fn raw(&mut self) -> Raw<'_>;
+}
+
+/// A pooled connection without a transaction, for reads.
+pub enum PooledConn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Conn for PooledConn {
+    fn raw(&mut self) -> Raw<'_> {
+        match self {
+            PooledConn::Sqlite(c) => Raw::Sqlite(c),
+            PooledConn::Postgres(c) => Raw::Postgres(c),
+        }
+    }
+}
+
+/// A unit of work: every write through it commits together with [`Tx::commit`]; dropping it
+/// rolls everything back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Conn for Tx {
+    fn raw(&mut self) -> Raw<'_> {
+        match self {
+            Tx::Sqlite(t) => Raw::Sqlite(t),
+            Tx::Postgres(t) => Raw::Postgres(t),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Runs one sqlx call on whichever backend `$conn` holds; `$db` is the executor inside.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! run {
+    ($conn:expr, |$db:ident| $body:expr) => {
+        match $crate::Conn::raw($conn) {
+            $crate::Raw::Sqlite($db) => $body,
+            $crate::Raw::Postgres($db) => $body,
+        }
+    };
+}
+
+/// Executes one statement on whichever backend `$conn` holds; yields the affected row count.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! exec {
+    ($conn:expr, $query:expr) => {
+        match $crate::Conn::raw($conn) {
+            $crate::Raw::Sqlite(db) => $query.execute(db).await.map(|r| r.rows_affected()),
+            $crate::Raw::Postgres(db) => $query.execute(db).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+impl Store {
+    /// Connects by URL scheme: `sqlite:` or `postgres:`/`postgresql:`. A SQLite file and its
+    /// folder are created when missing.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            if let Some(dir) = opts.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(format!("creating {}: {e}", dir.display())))?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(opts)
+                .await?;
+            Ok(Store { pool: Pool::Sqlite(pool) })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(opts)
+                .await?;
+            Ok(Store { pool: Pool::Postgres(pool) })
+        } else {
+            Err(StoreError::Other(format!(
+                "unsupported DATABASE_URL scheme in {:?}: use sqlite: or postgres:",
+                url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations of this backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let res = match &self.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
+        };
+        res.map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+    }
+
+    /// True when every embedded migration is applied (readiness, §5.4).
+    pub async fn migrations_current(&self) -> StoreResult<bool> {
+        let (migrator, mut conn) = match &self.pool {
+            Pool::Sqlite(p) => (&SQLITE_MIGRATIONS, PooledConn::Sqlite(p.acquire().await?)),
+            Pool::Postgres(p) => (&POSTGRES_MIGRATIONS, PooledConn::Postgres(p.acquire().await?)),
+        };
+        let applied: Vec<(i64,)> = match run!(&mut conn, |db| {
+            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(db).await
+        }) {
+            Ok(rows) => rows,
+            Err(_) => return Ok(false),
+        };
+        Ok(migrator.iter().all(|m| applied.iter().any(|(v,)| *v == m.version)))
+    }
+
+    /// A pooled connection for reads.
+    pub async fn conn(&self) -> StoreResult<PooledConn> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => PooledConn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => PooledConn::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// Starts a unit of work. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// two writers queue instead of failing when a read lock would be upgraded.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// `SELECT 1`, for readiness.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut c = self.conn().await?;
+        exec!(&mut c, sqlx::query("SELECT 1"))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}

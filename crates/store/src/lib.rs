@@ -1,0 +1,30 @@
+//! Persistence for paygate on SQLite and PostgreSQL.
+//!
+//! Both backends share the SQL text and the row types: sqlx binds `$1, $2, …` by number on
+//! both, and both speak `RETURNING` and `ON CONFLICT`. A query is written once and run through
+//! [`run!`], which compiles it for the connection's backend. Per-backend code exists only where
+//! the dialects really differ (migrations, error classification, the write-transaction start).
+//!
+//! Every aggregate has a module of plain async functions taking `&mut impl Conn`: a pooled
+//! connection for reads ([`Store::conn`]) or a unit of work ([`Store::begin`]) whose writes
+//! commit together or not at all.
+
+mod conn;
+mod error;
+pub mod mail;
+pub mod media;
+pub mod memberships;
+pub mod notifications;
+pub mod otp;
+pub mod owners;
+pub mod sessions;
+pub mod signups;
+pub mod tfa_resets;
+pub mod timezones;
+pub mod users;
+pub mod audit;
+#[doc(hidden)]
+pub mod testing;
+
+pub use conn::{Backend, Conn, Raw, Store, Tx, PooledConn};
+pub use error::{StoreError, StoreResult};

@@ -1,0 +1,1 @@
+//! Helpers for test harnesses (not part of the stable API).
