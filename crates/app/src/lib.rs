@@ -1,1 +1,69 @@
+//! Use cases of paygate: services that combine the store, mail, rates and chains, and the
+//! background jobs. The HTTP layer calls one service per request and maps its result.
 
+pub mod actor;
+pub mod config;
+pub mod crypto;
+pub mod jobs;
+pub mod jwt;
+pub mod mail;
+pub mod ratelimit;
+pub mod totp;
+
+mod account;
+mod auth;
+mod codes;
+mod dictionaries;
+mod health;
+mod media;
+mod notify;
+mod personal;
+mod tfa;
+
+use std::sync::Arc;
+
+use paygate_store::Store;
+
+pub use account::*;
+pub use actor::{ActiveOwner, Actor, ClientInfo, Scope};
+pub use auth::*;
+pub use config::{AppConfig, MailTransport, NetworkMode, Secret};
+pub use dictionaries::*;
+pub use health::*;
+pub use media::*;
+pub use tfa::*;
+
+/// Everything a request or a job needs. Shared behind an `Arc`.
+pub struct Services {
+    pub config: AppConfig,
+    pub store: Store,
+    pub limiter: ratelimit::Limiter,
+    secret_box: crypto::SecretBox,
+    /// Wakes the mail job when a unit of work queued mail.
+    pub mail_wakeup: tokio::sync::Notify,
+}
+
+impl Services {
+    pub fn new(config: AppConfig, store: Store) -> Arc<Services> {
+        let secret_box = crypto::SecretBox::new(&config.encryption_key.0);
+        Arc::new(Services {
+            config,
+            store,
+            limiter: ratelimit::Limiter::default(),
+            secret_box,
+            mail_wakeup: tokio::sync::Notify::new(),
+        })
+    }
+
+    /// Seeds what every instance needs before it answers (time-zone dictionary).
+    pub async fn bootstrap(&self) -> paygate_core::AppResult<()> {
+        let mut tx = self.store.begin().await?;
+        paygate_store::timezones::seed(&mut tx, &paygate_core::dict::timezones::names()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        paygate_core::time::now()
+    }
+}

@@ -78,3 +78,17 @@ mod tests {
         assert_eq!(super::sqlite_constraint_name("UNIQUE constraint failed: users.email"), "users_email_key");
     }
 }
+
+/// What a storage failure means to a caller when the service did not give it a meaning:
+/// a transient conflict asks for a retry (409 4090); everything else is internal.
+impl From<StoreError> for paygate_core::AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Retryable(msg) => {
+                tracing::warn!(%msg, "transient storage conflict");
+                paygate_core::AppError::new(paygate_core::ErrorCode::Conflict, "Concurrent modification; retry the call")
+            }
+            other => paygate_core::AppError::internal(other),
+        }
+    }
+}

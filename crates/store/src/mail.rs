@@ -18,11 +18,21 @@ pub async fn enqueue(c: &mut impl Conn, to: &str, subject: &str, body: &str, now
     Ok(())
 }
 
-/// Messages due for (another) attempt, oldest first.
-pub async fn due(c: &mut impl Conn, now: i64, limit: i64) -> StoreResult<Vec<OutgoingMail>> {
-    const SQL: &str = "SELECT id, to_addr, subject, body, attempts FROM mail_outbox \
-        WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2";
-    Ok(run!(c, |db| sqlx::query_as::<_, OutgoingMail>(SQL).bind(now).bind(limit).fetch_all(db).await)?)
+/// Leases up to `limit` due messages until `lease_until`, oldest first. PostgreSQL skips rows
+/// another node is leasing right now; SQLite has one writer anyway.
+pub async fn claim_due(c: &mut impl Conn, now: i64, lease_until: i64, limit: i64) -> StoreResult<Vec<OutgoingMail>> {
+    let lock = match c.raw() {
+        crate::Raw::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+        crate::Raw::Sqlite(_) => "",
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "UPDATE mail_outbox SET next_attempt_at = $2 WHERE id IN (SELECT id FROM mail_outbox \
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $3 {lock}) \
+         RETURNING id, to_addr, subject, body, attempts"
+    ));
+    let mut rows = run!(c, |db| sqlx::query_as::<_, OutgoingMail>(sql).bind(now).bind(lease_until).bind(limit).fetch_all(db).await)?;
+    rows.sort_by_key(|m| m.id);
+    Ok(rows)
 }
 
 pub async fn mark_sent(c: &mut impl Conn, id: i64, now: i64) -> StoreResult<()> {

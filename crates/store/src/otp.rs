@@ -8,19 +8,28 @@ pub struct OtpCode {
     pub code_hash: String,
     pub attempts: i64,
     pub expires_at: i64,
+    pub payload: Option<String>,
 }
 
 /// Opens a code, closing every earlier open code of the same purpose and subject.
-pub async fn replace(c: &mut impl Conn, purpose: &str, subject: &str, code_hash: &str, expires_at: i64, now: i64) -> StoreResult<()> {
+pub async fn replace(
+    c: &mut impl Conn,
+    purpose: &str,
+    subject: &str,
+    code_hash: &str,
+    payload: Option<&str>,
+    expires_at: i64,
+    now: i64,
+) -> StoreResult<()> {
     close_open(c, purpose, subject, now).await?;
-    const SQL: &str = "INSERT INTO otp_codes (purpose, subject, code_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)";
-    exec!(c, sqlx::query(SQL).bind(purpose).bind(subject).bind(code_hash).bind(expires_at).bind(now))?;
+    const SQL: &str = "INSERT INTO otp_codes (purpose, subject, code_hash, payload, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    exec!(c, sqlx::query(SQL).bind(purpose).bind(subject).bind(code_hash).bind(payload).bind(expires_at).bind(now))?;
     Ok(())
 }
 
 /// The open (unexpired, unused, unburnt) code of a purpose and subject.
 pub async fn open(c: &mut impl Conn, purpose: &str, subject: &str, now: i64) -> StoreResult<Option<OtpCode>> {
-    const SQL: &str = "SELECT id, code_hash, attempts, expires_at FROM otp_codes \
+    const SQL: &str = "SELECT id, code_hash, attempts, expires_at, payload FROM otp_codes \
         WHERE purpose = $1 AND subject = $2 AND closed_at IS NULL AND expires_at > $3 ORDER BY id DESC LIMIT 1";
     Ok(run!(c, |db| sqlx::query_as::<_, OtpCode>(SQL).bind(purpose).bind(subject).bind(now).fetch_optional(db).await)?)
 }

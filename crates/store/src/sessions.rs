@@ -127,3 +127,10 @@ pub async fn consume_refresh(c: &mut impl Conn, id: i64, now: i64) -> StoreResul
     let n = exec!(c, sqlx::query(SQL).bind(id).bind(now))?;
     Ok(n == 1)
 }
+
+/// Whether the user ever had a session (the first sign-in is not "from a new address").
+pub async fn seen_any(c: &mut impl Conn, user_id: i64) -> StoreResult<bool> {
+    const SQL: &str = "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND scope = 'full'";
+    let (n,): (i64,) = run!(c, |db| sqlx::query_as(SQL).bind(user_id).fetch_one(db).await)?;
+    Ok(n > 0)
+}

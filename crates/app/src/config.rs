@@ -1,0 +1,69 @@
+//! What the services need to know about the instance. The binary fills this from the
+//! environment and `paygate.toml`; tests build it directly.
+
+use std::path::PathBuf;
+
+/// Which networks the instance runs on (§2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkMode {
+    Main,
+    Test,
+    Sandbox,
+}
+
+impl NetworkMode {
+    pub fn parse(s: &str) -> Option<NetworkMode> {
+        match s {
+            "main" => Some(NetworkMode::Main),
+            "test" => Some(NetworkMode::Test),
+            "sandbox" => Some(NetworkMode::Sandbox),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkMode::Main => "main",
+            NetworkMode::Test => "test",
+            NetworkMode::Sandbox => "sandbox",
+        }
+    }
+}
+
+/// Where outgoing mail goes.
+#[derive(Debug, Clone)]
+pub enum MailTransport {
+    /// `smtp://host:port`, `smtps://…` or `smtp://…?tls=required`, as lettre reads them.
+    Smtp(String),
+    /// Every message written as an RFC 5322 `.eml` file into this folder.
+    Directory(PathBuf),
+}
+
+/// A secret whose `Debug` does not show it.
+#[derive(Clone)]
+pub struct Secret(pub Vec<u8>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub public_base_url: String,
+    pub network_mode: NetworkMode,
+    /// Request-rate limits of §1.9. Attempt counters and the sign-in lock ignore this.
+    pub rate_limits: bool,
+    pub mail: MailTransport,
+    /// Sender of every e-mail.
+    pub mail_from: String,
+    /// Name shown in authenticator apps and e-mails.
+    pub instance_name: String,
+    /// Signs access tokens (HS256, at least 32 bytes).
+    pub jwt_secret: Secret,
+    /// Encrypts secrets at rest (TOTP) and keys the hashes of one-time codes.
+    pub encryption_key: Secret,
+    /// Plan of new owners.
+    pub default_plan_id: i64,
+}

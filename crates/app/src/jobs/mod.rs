@@ -1,0 +1,30 @@
+//! Background jobs. `paygate serve` runs them in-process; each is idempotent and safe to run on
+//! several nodes at once.
+
+mod mail;
+
+use std::sync::Arc;
+
+use tokio::task::JoinHandle;
+
+use crate::Services;
+use crate::mail::Mailer;
+
+pub use mail::send_due_mail;
+
+/// Starts every job; they stop when `shutdown` fires.
+pub fn spawn_all(services: Arc<Services>, mailer: Arc<Mailer>, shutdown: tokio::sync::watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+    vec![
+        tokio::spawn(mail::run(services.clone(), mailer, shutdown.clone())),
+        tokio::spawn(sweep_limiter(services, shutdown)),
+    ]
+}
+
+async fn sweep_limiter(services: Arc<Services>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(300)) => services.limiter.sweep(std::time::Duration::from_secs(3600)),
+            _ = shutdown.changed() => return,
+        }
+    }
+}
