@@ -1,1 +1,94 @@
+//! HTTP surface of paygate: one module per API group, thin handlers, the error envelope, the
+//! OpenAPI document generated from the same route table that serves requests.
 
+pub mod error;
+pub mod extract;
+pub mod middleware;
+mod openapi;
+mod state;
+mod wire;
+
+mod admin;
+mod auth;
+mod country;
+mod media;
+mod owner;
+mod personal;
+mod service;
+mod tfa;
+mod timezone;
+mod user;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{Method, Uri};
+use axum::{Router, ServiceExt};
+use paygate_app::Services;
+use paygate_core::ErrorCode;
+use tower::Layer;
+use tower::util::MapRequestLayer;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use error::{ApiError, ApiResult};
+pub use state::AppState;
+
+/// Every route with its OpenAPI description.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .merge(service::routes())
+        .merge(auth::routes())
+        .merge(personal::routes())
+        .merge(tfa::routes())
+        .merge(owner::routes())
+        .merge(user::routes())
+        .merge(country::routes())
+        .merge(timezone::routes())
+        .merge(media::routes())
+        .merge(admin::routes())
+}
+
+/// The OpenAPI document of the route table (§5.4), finished with the error responses.
+pub fn openapi_document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let (_, doc) = routes().split_for_parts();
+        openapi::finish(doc)
+    })
+}
+
+/// The router behind path normalisation.
+pub type App = tower::util::MapRequest<Router, fn(Request) -> Request>;
+
+/// The whole application as a service that accepts connections.
+pub fn app(
+    services: Arc<Services>,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<App, SocketAddr> {
+    let state = AppState(services);
+    let (router, _) = routes().split_for_parts();
+    let router: Router = router
+        .merge(service::asset_routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            extract::MULTIPART_LIMIT,
+        ))
+        .layer(axum::middleware::from_fn(middleware::metrics::track))
+        .layer(axum::middleware::from_fn(
+            middleware::request_id::request_id,
+        ))
+        .layer(axum::middleware::from_fn(wire::no_store))
+        .with_state(state);
+    let app: App =
+        MapRequestLayer::new(middleware::normalize::normalize_path as fn(Request) -> Request)
+            .layer(router);
+    ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app)
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        ErrorCode::RouteNotFound,
+        format!("No route for {method} {}", uri.path()),
+    )
+}

@@ -48,15 +48,34 @@ impl Purpose {
 impl Services {
     fn code_hash(&self, purpose: Purpose, subject: &str, code: &str) -> String {
         let input = format!("{}\0{subject}\0{code}", purpose.as_str());
-        hex::encode(crypto::hmac_sha256(&self.config.encryption_key.0, input.as_bytes()))
+        hex::encode(crypto::hmac_sha256(
+            &self.config.encryption_key.0,
+            input.as_bytes(),
+        ))
     }
 
     /// Opens a fresh code (closing the previous one of the same purpose and subject) and returns
     /// it in clear for the e-mail.
-    pub(crate) async fn issue_code(&self, tx: &mut Tx, purpose: Purpose, subject: &str, payload: Option<&str>, ttl: i64) -> AppResult<String> {
+    pub(crate) async fn issue_code(
+        &self,
+        tx: &mut Tx,
+        purpose: Purpose,
+        subject: &str,
+        payload: Option<&str>,
+        ttl: i64,
+    ) -> AppResult<String> {
         let code = crypto::six_digit_code();
         let now = self.now();
-        otp::replace(tx, purpose.as_str(), subject, &self.code_hash(purpose, subject, &code), payload, now + ttl, now).await?;
+        otp::replace(
+            tx,
+            purpose.as_str(),
+            subject,
+            &self.code_hash(purpose, subject, &code),
+            payload,
+            now + ttl,
+            now,
+        )
+        .await?;
         Ok(code)
     }
 
@@ -77,12 +96,20 @@ impl Services {
         }
         let now = self.now();
         let Some(open) = otp::open(&mut tx, purpose.as_str(), subject, now).await? else {
-            return Err(AppError::field(ErrorCode::OtpNotFound, field, "No open code: request a new one"));
+            return Err(AppError::field(
+                ErrorCode::OtpNotFound,
+                field,
+                "No open code: request a new one",
+            ));
         };
         let expected = self.code_hash(purpose, subject, code);
         if crypto::ct_eq(expected.as_bytes(), open.code_hash.as_bytes()) {
             if !otp::consume(&mut tx, open.id, now).await? {
-                return Err(AppError::field(ErrorCode::OtpNotFound, field, "No open code: request a new one"));
+                return Err(AppError::field(
+                    ErrorCode::OtpNotFound,
+                    field,
+                    "No open code: request a new one",
+                ));
             }
             return Ok((tx, open.payload));
         }
@@ -90,14 +117,25 @@ impl Services {
         tx.commit().await?;
         self.limiter.record(&limit_key, HOUR);
         if tries >= MAX_CODE_TRIES {
-            Err(AppError::field(ErrorCode::OtpAttemptsExhausted, field, "Too many wrong tries: the code is burnt, request a new one"))
+            Err(AppError::field(
+                ErrorCode::OtpAttemptsExhausted,
+                field,
+                "Too many wrong tries: the code is burnt, request a new one",
+            ))
         } else {
             Err(AppError::field(ErrorCode::OtpInvalid, field, "Wrong code"))
         }
     }
 
     /// Checks a TOTP code against a sealed seed and marks its step used in `tx`.
-    pub(crate) async fn check_totp(&self, tx: &mut Tx, user_id: i64, sealed_seed: &str, code: &str, field: &str) -> AppResult<()> {
+    pub(crate) async fn check_totp(
+        &self,
+        tx: &mut Tx,
+        user_id: i64,
+        sealed_seed: &str,
+        code: &str,
+        field: &str,
+    ) -> AppResult<()> {
         let limit_key = format!("wrong-code:{user_id}");
         if let Err(retry) = self.limiter.check(&limit_key, WRONG_CODES_PER_HOUR, HOUR) {
             return Err(AppError::rate_limited(retry));
@@ -115,13 +153,25 @@ impl Services {
 
     /// The second factor of §1.3.7: the authenticator when enabled, else an e-mailed code of
     /// `purpose`. Consumes what it checks inside the returned unit of work.
-    pub(crate) async fn check_second_factor(&self, mut tx: Tx, user: &User, purpose: Purpose, code: &str, field: &str) -> AppResult<Tx> {
+    pub(crate) async fn check_second_factor(
+        &self,
+        mut tx: Tx,
+        user: &User,
+        purpose: Purpose,
+        code: &str,
+        field: &str,
+    ) -> AppResult<Tx> {
         if user.tfa_enabled && user.tfa_type == 2 {
-            let seed = user.totp_secret.as_deref().ok_or_else(|| AppError::internal("TOTP enabled without a seed"))?;
+            let seed = user
+                .totp_secret
+                .as_deref()
+                .ok_or_else(|| AppError::internal("TOTP enabled without a seed"))?;
             self.check_totp(&mut tx, user.id, seed, code, field).await?;
             Ok(tx)
         } else {
-            let (tx, _) = self.check_code(tx, purpose, &user.id.to_string(), code, field).await?;
+            let (tx, _) = self
+                .check_code(tx, purpose, &user.id.to_string(), code, field)
+                .await?;
             Ok(tx)
         }
     }

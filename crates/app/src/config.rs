@@ -66,4 +66,8 @@ pub struct AppConfig {
     pub encryption_key: Secret,
     /// Plan of new owners.
     pub default_plan_id: i64,
+    /// Proxies whose `X-Forwarded-For` is believed for the client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Bearer token `/metrics` requires, when set.
+    pub metrics_token: Option<Secret>,
 }

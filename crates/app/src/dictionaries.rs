@@ -17,7 +17,10 @@ pub struct TimezoneView {
 
 /// Countries ordered by name, optionally only SEPA members.
 pub fn countries(sepa_only: bool) -> Vec<&'static CountryDef> {
-    let mut list: Vec<_> = dict::COUNTRIES.iter().filter(|c| !sepa_only || c.sepa).collect();
+    let mut list: Vec<_> = dict::COUNTRIES
+        .iter()
+        .filter(|c| !sepa_only || c.sepa)
+        .collect();
     list.sort_by(|a, b| a.name.cmp(b.name));
     list
 }
@@ -25,13 +28,20 @@ pub fn countries(sepa_only: bool) -> Vec<&'static CountryDef> {
 impl Services {
     pub async fn timezones(&self, actor: &Actor) -> AppResult<Vec<TimezoneView>> {
         let mut c = self.store.conn().await?;
-        let selected = users::by_id(&mut c, actor.user_id).await?.map(|u| u.timezone_id);
+        let selected = users::by_id(&mut c, actor.user_id)
+            .await?
+            .map(|u| u.timezone_id);
         let all = timezones::all(&mut c).await?;
         Ok(all
             .into_iter()
             .filter_map(|tz| {
                 let utc_offset = dict::timezones::utc_offset(&tz.name)?;
-                Some(TimezoneView { selected: Some(tz.id) == selected, id: tz.id, name: tz.name, utc_offset })
+                Some(TimezoneView {
+                    selected: Some(tz.id) == selected,
+                    id: tz.id,
+                    name: tz.name,
+                    utc_offset,
+                })
             })
             .collect())
     }
@@ -40,7 +50,15 @@ impl Services {
     pub async fn set_timezone(&self, actor: &Actor, timezone_id: i64) -> AppResult<()> {
         let mut tx = self.store.begin().await?;
         self.require_timezone(&mut tx, timezone_id).await?;
-        users::update_profile(&mut tx, actor.user_id, users::ProfilePatch { timezone_id: Some(timezone_id), ..Default::default() }).await?;
+        users::update_profile(
+            &mut tx,
+            actor.user_id,
+            users::ProfilePatch {
+                timezone_id: Some(timezone_id),
+                ..Default::default()
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -49,7 +67,11 @@ impl Services {
         if timezones::exists(c, id).await? {
             Ok(())
         } else {
-            Err(AppError::field(ErrorCode::FieldRange, "timezone_id", "Unknown time zone"))
+            Err(AppError::field(
+                ErrorCode::FieldRange,
+                "timezone_id",
+                "Unknown time zone",
+            ))
         }
     }
 }

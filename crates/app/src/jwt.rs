@@ -48,7 +48,9 @@ pub fn encode(claims: &Claims, secret: &[u8]) -> String {
 
 pub fn decode(token: &str, secret: &[u8], now: i64) -> Result<Claims, JwtError> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(JwtError::Invalid);
     };
     let header: serde_json::Value = URL_SAFE_NO_PAD
@@ -86,7 +88,17 @@ mod tests {
     use super::*;
 
     fn claims(iat: i64) -> Claims {
-        Claims { sub: "7".into(), oid: Some(3), rol: Some(1), sid: 9, scp: "full".into(), opr: false, iat, exp: iat + 900, jti: "j".into() }
+        Claims {
+            sub: "7".into(),
+            oid: Some(3),
+            rol: Some(1),
+            sid: 9,
+            scp: "full".into(),
+            opr: false,
+            iat,
+            exp: iat + 900,
+            jti: "j".into(),
+        }
     }
 
     #[test]
@@ -95,7 +107,10 @@ mod tests {
         let t = encode(&claims(1000), &key);
         assert_eq!(decode(&t, &key, 1000).unwrap(), claims(1000));
         assert_eq!(decode(&t, &key, 1000 + 900 + LEEWAY - 1).unwrap().sub, "7");
-        assert_eq!(decode(&t, &key, 1000 + 900 + LEEWAY), Err(JwtError::Expired));
+        assert_eq!(
+            decode(&t, &key, 1000 + 900 + LEEWAY),
+            Err(JwtError::Expired)
+        );
         assert_eq!(decode(&t, &b"x".repeat(32), 1000), Err(JwtError::Invalid));
         // alg=none with the same payload
         let mut parts: Vec<&str> = t.split('.').collect();
@@ -103,7 +118,13 @@ mod tests {
         parts[0] = &none;
         assert_eq!(decode(&parts.join("."), &key, 1000), Err(JwtError::Invalid));
         // tampered payload
-        let evil = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Claims { sub: "8".into(), ..claims(1000) }).unwrap());
+        let evil = URL_SAFE_NO_PAD.encode(
+            serde_json::to_vec(&Claims {
+                sub: "8".into(),
+                ..claims(1000)
+            })
+            .unwrap(),
+        );
         let mut parts: Vec<&str> = t.split('.').collect();
         parts[1] = &evil;
         assert_eq!(decode(&parts.join("."), &key, 1000), Err(JwtError::Invalid));

@@ -31,6 +31,7 @@ pub use config::{AppConfig, MailTransport, NetworkMode, Secret};
 pub use dictionaries::*;
 pub use health::*;
 pub use media::*;
+pub use paygate_store::users::ProfilePatch;
 pub use tfa::*;
 
 /// Everything a request or a job needs. Shared behind an `Arc`.

@@ -8,17 +8,38 @@ use crate::mail::Message;
 
 impl Services {
     /// Queues `message` to `to` in `lang` inside the caller's unit of work.
-    pub(crate) async fn queue_mail(&self, c: &mut impl Conn, to: &str, lang: &str, message: Message) -> AppResult<()> {
+    pub(crate) async fn queue_mail(
+        &self,
+        c: &mut impl Conn,
+        to: &str,
+        lang: &str,
+        message: Message,
+    ) -> AppResult<()> {
         let (subject, body) = message.render(lang, &self.config.instance_name);
         mail::enqueue(c, to, &subject, &body, self.now()).await?;
         Ok(())
     }
 
     /// Records a `security.*` notification for the user.
-    pub(crate) async fn security_notice(&self, c: &mut impl Conn, user_id: i64, kind: &str, title: &str, body: &str) -> AppResult<()> {
+    pub(crate) async fn security_notice(
+        &self,
+        c: &mut impl Conn,
+        user_id: i64,
+        kind: &str,
+        title: &str,
+        body: &str,
+    ) -> AppResult<()> {
         notifications::insert(
             c,
-            notifications::NewNotification { user_id, owner_id: None, kind, title, body, data: "{}", now: self.now() },
+            notifications::NewNotification {
+                user_id,
+                owner_id: None,
+                kind,
+                title,
+                body,
+                data: "{}",
+                now: self.now(),
+            },
         )
         .await?;
         Ok(())

@@ -33,7 +33,9 @@ impl Limiter {
     pub fn check(&self, key: &str, limit: usize, window: Duration) -> Result<(), u64> {
         let now = Instant::now();
         let mut map = self.windows.lock().expect("limiter lock");
-        let Some(q) = map.get_mut(key) else { return Ok(()) };
+        let Some(q) = map.get_mut(key) else {
+            return Ok(());
+        };
         prune(q, now, window);
         if q.len() >= limit {
             return Err(retry_after(*q.front().expect("non-empty") + window, now));
@@ -72,7 +74,11 @@ fn prune(q: &mut VecDeque<Instant>, now: Instant, window: Duration) {
 }
 
 fn retry_after(free_at: Instant, now: Instant) -> u64 {
-    free_at.saturating_duration_since(now).as_secs_f64().ceil().max(1.0) as u64
+    free_at
+        .saturating_duration_since(now)
+        .as_secs_f64()
+        .ceil()
+        .max(1.0) as u64
 }
 
 pub const MINUTE: Duration = Duration::from_secs(60);

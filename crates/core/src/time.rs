@@ -26,7 +26,10 @@ mod tests {
     #[test]
     fn formats_utc_whole_seconds() {
         assert_eq!(rfc3339(1_738_324_800), "2025-01-31T12:00:00Z");
-        assert_eq!(parse_rfc3339("2025-01-31T13:00:00.75+01:00"), Some(1_738_324_800));
+        assert_eq!(
+            parse_rfc3339("2025-01-31T13:00:00.75+01:00"),
+            Some(1_738_324_800)
+        );
         assert_eq!(parse_rfc3339("yesterday"), None);
     }
 }

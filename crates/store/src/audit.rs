@@ -16,20 +16,27 @@ pub struct Entry<'a> {
 pub async fn record(c: &mut impl Conn, e: Entry<'_>) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO audit_log (operator_id, request_id, action, object_type, object_id, before, after, created_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    exec!(c, sqlx::query(SQL)
-        .bind(e.operator_id)
-        .bind(e.request_id)
-        .bind(e.action)
-        .bind(e.object_type)
-        .bind(e.object_id)
-        .bind(e.before)
-        .bind(e.after)
-        .bind(e.now))?;
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(e.operator_id)
+            .bind(e.request_id)
+            .bind(e.action)
+            .bind(e.object_type)
+            .bind(e.object_id)
+            .bind(e.before)
+            .bind(e.after)
+            .bind(e.now)
+    )?;
     Ok(())
 }
 
 pub async fn count_for(c: &mut impl Conn, object_type: &str, object_id: i64) -> StoreResult<i64> {
     const SQL: &str = "SELECT COUNT(*) FROM audit_log WHERE object_type = $1 AND object_id = $2";
-    let (n,): (i64,) = run!(c, |db| sqlx::query_as(SQL).bind(object_type).bind(object_id).fetch_one(db).await)?;
+    let (n,): (i64,) = run!(c, |db| sqlx::query_as(SQL)
+        .bind(object_type)
+        .bind(object_id)
+        .fetch_one(db)
+        .await)?;
     Ok(n)
 }

@@ -39,7 +39,10 @@ impl From<sqlx::Error> for StoreError {
                 }
                 // PostgreSQL serialization_failure / deadlock_detected; SQLite BUSY / LOCKED
                 // (primary and extended result codes).
-                let retry = matches!(code.as_str(), "40001" | "40P01" | "5" | "6" | "517" | "261" | "262");
+                let retry = matches!(
+                    code.as_str(),
+                    "40001" | "40P01" | "5" | "6" | "517" | "261" | "262"
+                );
                 if retry {
                     StoreError::Retryable(db.message().to_owned())
                 } else {
@@ -72,10 +75,15 @@ mod tests {
     #[test]
     fn sqlite_names_follow_postgres() {
         assert_eq!(
-            super::sqlite_constraint_name("UNIQUE constraint failed: memberships.user_id, memberships.owner_id"),
+            super::sqlite_constraint_name(
+                "UNIQUE constraint failed: memberships.user_id, memberships.owner_id"
+            ),
             "memberships_user_id_owner_id_key"
         );
-        assert_eq!(super::sqlite_constraint_name("UNIQUE constraint failed: users.email"), "users_email_key");
+        assert_eq!(
+            super::sqlite_constraint_name("UNIQUE constraint failed: users.email"),
+            "users_email_key"
+        );
     }
 }
 
@@ -86,7 +94,10 @@ impl From<StoreError> for paygate_core::AppError {
         match e {
             StoreError::Retryable(msg) => {
                 tracing::warn!(%msg, "transient storage conflict");
-                paygate_core::AppError::new(paygate_core::ErrorCode::Conflict, "Concurrent modification; retry the call")
+                paygate_core::AppError::new(
+                    paygate_core::ErrorCode::Conflict,
+                    "Concurrent modification; retry the call",
+                )
             }
             other => paygate_core::AppError::internal(other),
         }

@@ -9,6 +9,7 @@
 //! connection for reads ([`Store::conn`]) or a unit of work ([`Store::begin`]) whose writes
 //! commit together or not at all.
 
+pub mod audit;
 mod conn;
 mod error;
 pub mod mail;
@@ -19,12 +20,11 @@ pub mod otp;
 pub mod owners;
 pub mod sessions;
 pub mod signups;
+#[doc(hidden)]
+pub mod testing;
 pub mod tfa_resets;
 pub mod timezones;
 pub mod users;
-pub mod audit;
-#[doc(hidden)]
-pub mod testing;
 
-pub use conn::{Backend, Conn, Raw, Store, Tx, PooledConn};
+pub use conn::{Backend, Conn, PooledConn, Raw, Store, Tx};
 pub use error::{StoreError, StoreResult};

@@ -37,12 +37,18 @@ const SELECT: &str = "SELECT id, owner_type, owner_sub_type, name, registration_
 
 pub async fn by_id(c: &mut impl Conn, id: i64) -> StoreResult<Option<Owner>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
-    Ok(run!(c, |db| sqlx::query_as::<_, Owner>(sql).bind(id).fetch_optional(db).await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Owner>(sql)
+        .bind(id)
+        .fetch_optional(db)
+        .await)?)
 }
 
 pub async fn by_referral_code(c: &mut impl Conn, code: &str) -> StoreResult<Option<Owner>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE referral_code = $1"));
-    Ok(run!(c, |db| sqlx::query_as::<_, Owner>(sql).bind(code).fetch_optional(db).await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Owner>(sql)
+        .bind(code)
+        .fetch_optional(db)
+        .await)?)
 }
 
 /// The data a merchant gives about itself (sign-up owner step, `PUT /api/owner`).
@@ -96,21 +102,24 @@ pub async fn update(c: &mut impl Conn, o: &Owner) -> StoreResult<()> {
     const SQL: &str = "UPDATE owners SET owner_type = $2, owner_sub_type = $3, name = $4, registration_number = $5, \
         vat_number = $6, country_id = $7, address = $8, phone = $9, email = $10, site_url = $11, \
         invoice_expiry_minutes = $12, underpayment_tolerance_bp = $13, show_network_fee = $14 WHERE id = $1";
-    exec!(c, sqlx::query(SQL)
-        .bind(o.id)
-        .bind(o.owner_type)
-        .bind(o.owner_sub_type)
-        .bind(&o.name)
-        .bind(&o.registration_number)
-        .bind(&o.vat_number)
-        .bind(o.country_id)
-        .bind(&o.address)
-        .bind(&o.phone)
-        .bind(&o.email)
-        .bind(&o.site_url)
-        .bind(o.invoice_expiry_minutes)
-        .bind(o.underpayment_tolerance_bp)
-        .bind(o.show_network_fee))?;
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(o.id)
+            .bind(o.owner_type)
+            .bind(o.owner_sub_type)
+            .bind(&o.name)
+            .bind(&o.registration_number)
+            .bind(&o.vat_number)
+            .bind(o.country_id)
+            .bind(&o.address)
+            .bind(&o.phone)
+            .bind(&o.email)
+            .bind(&o.site_url)
+            .bind(o.invoice_expiry_minutes)
+            .bind(o.underpayment_tolerance_bp)
+            .bind(o.show_network_fee)
+    )?;
     Ok(())
 }
 

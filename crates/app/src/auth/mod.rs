@@ -6,8 +6,8 @@ mod sign_in;
 mod sign_up;
 
 pub use session::TokenCheck;
+pub use sign_in::{SignInCheck, SignInInput};
 pub(crate) use sign_up::weak_password;
-pub use sign_in::{SignInInput, SignInCheck};
 pub use sign_up::{OwnerStep, SignupState, UserStep};
 
 /// An access token with its refresh token (`token`, `refreshToken` on the wire).

@@ -13,7 +13,11 @@ use crate::mail::Mailer;
 pub use mail::send_due_mail;
 
 /// Starts every job; they stop when `shutdown` fires.
-pub fn spawn_all(services: Arc<Services>, mailer: Arc<Mailer>, shutdown: tokio::sync::watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+pub fn spawn_all(
+    services: Arc<Services>,
+    mailer: Arc<Mailer>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
     vec![
         tokio::spawn(mail::run(services.clone(), mailer, shutdown.clone())),
         tokio::spawn(sweep_limiter(services, shutdown)),

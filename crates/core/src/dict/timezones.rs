@@ -5,8 +5,16 @@ use chrono::{Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 const REGIONS: &[&str] = &[
-    "Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/", "Europe/",
-    "Indian/", "Pacific/",
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Arctic/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
 ];
 
 /// The zone names to seed, sorted.
@@ -24,7 +32,10 @@ pub fn names() -> Vec<&'static str> {
 /// Current offset from UTC as `+01:00`; `None` for a name the tz database does not know.
 pub fn utc_offset(name: &str) -> Option<String> {
     let tz: Tz = name.parse().ok()?;
-    let secs = tz.offset_from_utc_datetime(&Utc::now().naive_utc()).fix().local_minus_utc();
+    let secs = tz
+        .offset_from_utc_datetime(&Utc::now().naive_utc())
+        .fix()
+        .local_minus_utc();
     let sign = if secs < 0 { '-' } else { '+' };
     let secs = secs.abs();
     Some(format!("{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60))

@@ -1,0 +1,21 @@
+//! Extractors: the caller (auth guards), the client, and JSON/query/path input whose
+//! rejections speak the error envelope.
+
+mod auth;
+mod client;
+mod json;
+mod params;
+mod patch;
+mod strict_json;
+mod upload;
+
+pub use auth::{
+    AllRoles, AnyUser, AnyUserOrSignup, Caller, Guard, Managers, Member, OperatorOnly, OwnerOnly,
+    Rule, SignupOnly, Staff, bearer as bearer_token,
+};
+pub use client::Client;
+pub use json::{Body, Validate};
+pub use params::{IdPath, QueryParams};
+pub use patch::Patch;
+pub use strict_json::parse_strict;
+pub use upload::{MULTIPART_LIMIT, Upload};

@@ -1,0 +1,5 @@
+//! Layers around the router: path normalisation, request ids, metrics, response headers.
+
+pub mod metrics;
+pub mod normalize;
+pub mod request_id;
