@@ -14,10 +14,7 @@ use crate::state::AppState;
 use crate::wire::dictionary;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(countries))
-        .routes(routes!(sepa_countries))
-        .routes(routes!(country))
+    OpenApiRouter::new().routes(routes!(countries)).routes(routes!(sepa_countries)).routes(routes!(country))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -34,23 +31,12 @@ pub struct CountryResponse {
 
 impl From<&CountryDef> for CountryResponse {
     fn from(c: &CountryDef) -> Self {
-        CountryResponse {
-            id: c.id,
-            code: c.code,
-            name: c.name,
-            sepa: c.sepa,
-            phone_code: c.phone_code,
-        }
+        CountryResponse { id: c.id, code: c.code, name: c.name, sepa: c.sepa, phone_code: c.phone_code }
     }
 }
 
 fn list(sepa_only: bool) -> Response {
-    dictionary(
-        paygate_app::countries(sepa_only)
-            .into_iter()
-            .map(CountryResponse::from)
-            .collect::<Vec<_>>(),
-    )
+    dictionary(paygate_app::countries(sepa_only).into_iter().map(CountryResponse::from).collect::<Vec<_>>())
 }
 
 /// Countries, by name.
@@ -75,7 +61,6 @@ pub async fn country(
     _caller: Caller<AnyUserOrSignup>,
     crate::extract::IdPath(id): crate::extract::IdPath,
 ) -> ApiResult<Response> {
-    let c =
-        dict::country(id).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Country not found"))?;
+    let c = dict::country(id).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "Country not found"))?;
     Ok(dictionary(CountryResponse::from(c)))
 }

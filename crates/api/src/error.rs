@@ -48,15 +48,14 @@ pub type ApiResult<T> = Result<T, ApiError>;
 pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
-        ValidationFailed | MalformedJson | FieldRequired | FieldType | FieldRange | FieldFormat
-        | InvalidAmount | InvalidParameter | FieldCombination | OtpInvalid
-        | OtpAttemptsExhausted | PasswordInvalid | PasswordWeak => StatusCode::BAD_REQUEST,
-        Unauthenticated | TokenInvalid | TokenExpired | RefreshTokenInvalid
-        | SecondFactorRequired | ApiKeyMissing | ApiKeyInvalid => StatusCode::UNAUTHORIZED,
-        ApiKeyScope | TokenScope | ForbiddenRole | KycNotApproved | NotAMember | OperatorOnly
-        | AccountDisabled | ProductNotAvailable | NoActiveOwner | OriginNotAllowed => {
-            StatusCode::FORBIDDEN
+        ValidationFailed | MalformedJson | FieldRequired | FieldType | FieldRange | FieldFormat | InvalidAmount
+        | InvalidParameter | FieldCombination | OtpInvalid | OtpAttemptsExhausted | PasswordInvalid | PasswordWeak => {
+            StatusCode::BAD_REQUEST
         }
+        Unauthenticated | TokenInvalid | TokenExpired | RefreshTokenInvalid | SecondFactorRequired | ApiKeyMissing
+        | ApiKeyInvalid => StatusCode::UNAUTHORIZED,
+        ApiKeyScope | TokenScope | ForbiddenRole | KycNotApproved | NotAMember | OperatorOnly | AccountDisabled
+        | ProductNotAvailable | NoActiveOwner | OriginNotAllowed => StatusCode::FORBIDDEN,
         RouteNotFound | InvalidCredentials | OtpNotFound | NotFound => StatusCode::NOT_FOUND,
         TfaState
         | TfaResetPending
@@ -115,10 +114,7 @@ impl ApiError {
                 .0
                 .errors
                 .iter()
-                .map(|e| ErrorItemBody {
-                    code: e.code.as_u16(),
-                    field: e.field.clone(),
-                })
+                .map(|e| ErrorItemBody { code: e.code.as_u16(), field: e.field.clone() })
                 .collect(),
         }
     }
@@ -132,8 +128,7 @@ impl IntoResponse for ApiError {
         }
         let mut res = (status, axum::Json(self.body())).into_response();
         if let Some(secs) = self.0.retry_after {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }
@@ -158,11 +153,7 @@ mod tests {
                 4290 | 4291 => 429,
                 _ => 500,
             };
-            let expected = if matches!(code.as_u16(), 4023 | 4024) {
-                409
-            } else {
-                expected
-            };
+            let expected = if matches!(code.as_u16(), 4023 | 4024) { 409 } else { expected };
             assert_eq!(status_of(*code).as_u16(), expected, "{code}");
         }
     }

@@ -62,33 +62,24 @@ pub fn openapi_document() -> &'static serde_json::Value {
 pub type App = tower::util::MapRequest<Router, fn(Request) -> Request>;
 
 /// The whole application as a service that accepts connections.
-pub fn app(
-    services: Arc<Services>,
-) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<App, SocketAddr> {
+pub fn app(services: Arc<Services>) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<App, SocketAddr> {
     let state = AppState(services);
+    // Install the recorder before the first request records anything.
+    middleware::metrics::handle();
     let (router, _) = routes().split_for_parts();
     let router: Router = router
         .merge(service::asset_routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
-        .layer(axum::extract::DefaultBodyLimit::max(
-            extract::MULTIPART_LIMIT,
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(extract::MULTIPART_LIMIT))
         .layer(axum::middleware::from_fn(middleware::metrics::track))
-        .layer(axum::middleware::from_fn(
-            middleware::request_id::request_id,
-        ))
+        .layer(axum::middleware::from_fn(middleware::request_id::request_id))
         .layer(axum::middleware::from_fn(wire::no_store))
         .with_state(state);
-    let app: App =
-        MapRequestLayer::new(middleware::normalize::normalize_path as fn(Request) -> Request)
-            .layer(router);
+    let app: App = MapRequestLayer::new(middleware::normalize::normalize_path as fn(Request) -> Request).layer(router);
     ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app)
 }
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
-        ErrorCode::RouteNotFound,
-        format!("No route for {method} {}", uri.path()),
-    )
+    ApiError::new(ErrorCode::RouteNotFound, format!("No route for {method} {}", uri.path()))
 }

@@ -26,17 +26,10 @@ impl utoipa::Modify for Security {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "jwt",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
-        components.add_security_scheme(
-            "api_key",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))),
-        );
+        components
+            .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))));
     }
 }
 
@@ -59,20 +52,12 @@ pub fn finish(doc: utoipa::openapi::OpenApi) -> Value {
                 let secured = op
                     .get("security")
                     .and_then(Value::as_array)
-                    .is_some_and(|s| {
-                        s.iter()
-                            .any(|x| x.as_object().is_some_and(|o| !o.is_empty()))
-                    });
+                    .is_some_and(|s| s.iter().any(|x| x.as_object().is_some_and(|o| !o.is_empty())));
                 let has_body = op.contains_key("requestBody");
-                let responses = op
-                    .entry("responses")
-                    .or_insert_with(|| json!({}))
-                    .as_object_mut()
-                    .expect("responses object");
+                let responses =
+                    op.entry("responses").or_insert_with(|| json!({})).as_object_mut().expect("responses object");
                 let mut add = |code: &str| {
-                    responses
-                        .entry(code.to_owned())
-                        .or_insert_with(|| err.clone());
+                    responses.entry(code.to_owned()).or_insert_with(|| err.clone());
                 };
                 for code in ["404", "429", "500"] {
                     add(code);

@@ -12,9 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiResult, ErrorResponse};
-use crate::extract::{
-    AllRoles, AnyUserOrSignup, Body, Caller, Managers, Patch, QueryParams, Staff, Upload, Validate,
-};
+use crate::extract::{AllRoles, AnyUserOrSignup, Body, Caller, Managers, Patch, QueryParams, Staff, Upload, Validate};
 use crate::state::AppState;
 use crate::wire::{DictItem, dictionary, no_content, time};
 
@@ -40,27 +38,17 @@ pub fn validate_owner_fields(
     phone: Option<&str>,
 ) {
     if let Some(t) = owner_type {
-        v.check(
-            dict::owner_type_exists(t),
-            ErrorCode::FieldRange,
-            "owner_type",
-        );
+        v.check(dict::owner_type_exists(t), ErrorCode::FieldRange, "owner_type");
     }
     if let Some(s) = sub_type {
         match dict::sub_type_owner_type(s) {
             None => v.fail(ErrorCode::FieldRange, "owner_sub_type"),
-            Some(t) if owner_type.is_some_and(|ot| ot != t as i64) => {
-                v.fail(ErrorCode::FieldRange, "owner_sub_type")
-            }
+            Some(t) if owner_type.is_some_and(|ot| ot != t as i64) => v.fail(ErrorCode::FieldRange, "owner_sub_type"),
             _ => {}
         }
     }
     if let Some(c) = country_id {
-        v.check(
-            dict::country(c).is_some(),
-            ErrorCode::FieldRange,
-            "country_id",
-        );
+        v.check(dict::country(c).is_some(), ErrorCode::FieldRange, "country_id");
     }
     if let Some(r) = registration_number {
         v.length("registration_number", r, 1, 50);
@@ -107,9 +95,7 @@ fn percent(bp: i64) -> serde_json::Number {
     let s = if bp % 100 == 0 {
         (bp / 100).to_string()
     } else {
-        format!("{}.{:02}", bp / 100, bp % 100)
-            .trim_end_matches('0')
-            .to_owned()
+        format!("{}.{:02}", bp / 100, bp % 100).trim_end_matches('0').to_owned()
     };
     s.parse().expect("a plain decimal is a JSON number")
 }
@@ -196,11 +182,7 @@ fn basis_points(n: &serde_json::Number) -> Option<i64> {
         return None;
     }
     let int: i64 = int.parse().ok()?;
-    let frac: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().ok()?
-    };
+    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
     int.checked_mul(100)?.checked_add(frac)
 }
 
@@ -211,14 +193,8 @@ impl Validate for UpdateOwnerRequest {
             ("owner_sub_type", self.owner_sub_type.is_null()),
             ("name", self.name.is_null()),
             ("country_id", self.country_id.is_null()),
-            (
-                "invoice_expiry_minutes",
-                self.invoice_expiry_minutes.is_null(),
-            ),
-            (
-                "underpayment_tolerance_percent",
-                self.underpayment_tolerance_percent.is_null(),
-            ),
+            ("invoice_expiry_minutes", self.invoice_expiry_minutes.is_null()),
+            ("underpayment_tolerance_percent", self.underpayment_tolerance_percent.is_null()),
             ("show_network_fee", self.show_network_fee.is_null()),
         ] {
             if null {
@@ -309,10 +285,7 @@ pub struct OwnerInfoResponse {
 /// The active owner's info card.
 #[utoipa::path(get, path = "/api/owner/info", tag = "Api/Owner", security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = OwnerInfoResponse)))]
-pub async fn owner_info(
-    state: AppState,
-    caller: Caller<AllRoles>,
-) -> ApiResult<Json<OwnerInfoResponse>> {
+pub async fn owner_info(state: AppState, caller: Caller<AllRoles>) -> ApiResult<Json<OwnerInfoResponse>> {
     let o = state.active_owner(&caller).await?;
     Ok(Json(OwnerInfoResponse {
         avatar: state.avatar_url(&o.avatar),
@@ -354,12 +327,8 @@ pub async fn upload_owner_avatar(
     caller: Caller<Managers>,
     upload: Upload,
 ) -> ApiResult<Json<AvatarResponse>> {
-    let name = state
-        .set_avatar(&caller, AvatarOf::Owner, upload.bytes)
-        .await?;
-    Ok(Json(AvatarResponse {
-        avatar: state.avatar_url(&Some(name)).unwrap_or_default(),
-    }))
+    let name = state.set_avatar(&caller, AvatarOf::Owner, upload.bytes).await?;
+    Ok(Json(AvatarResponse { avatar: state.avatar_url(&Some(name)).unwrap_or_default() }))
 }
 
 /// Owner types.
@@ -369,10 +338,7 @@ pub async fn owner_types(_caller: Caller<AnyUserOrSignup>) -> Response {
     dictionary(
         dict::OWNER_TYPES
             .iter()
-            .map(|(id, name)| DictItem {
-                id: *id as i64,
-                name: (*name).to_owned(),
-            })
+            .map(|(id, name)| DictItem { id: *id as i64, name: (*name).to_owned() })
             .collect::<Vec<_>>(),
     )
 }
@@ -400,20 +366,12 @@ pub async fn owner_sub_types(
     if let Some(t) = q.owner_type
         && !dict::owner_type_exists(t)
     {
-        return Err(crate::ApiError::field(
-            ErrorCode::FieldRange,
-            "owner_type",
-            "Unknown owner type",
-        ));
+        return Err(crate::ApiError::field(ErrorCode::FieldRange, "owner_type", "Unknown owner type"));
     }
     let items: Vec<SubTypeItem> = dict::OWNER_SUB_TYPES
         .iter()
         .filter(|(_, t, _)| q.owner_type.is_none_or(|q| q == *t as i64))
-        .map(|(id, t, name)| SubTypeItem {
-            id: *id as i64,
-            owner_type: *t as i64,
-            name: (*name).to_owned(),
-        })
+        .map(|(id, t, name)| SubTypeItem { id: *id as i64, owner_type: *t as i64, name: (*name).to_owned() })
         .collect();
     Ok(dictionary(items))
 }
@@ -422,13 +380,7 @@ pub async fn owner_sub_types(
 mod tests {
     #[test]
     fn percent_round_trip() {
-        for (s, bp) in [
-            ("0", 0),
-            ("2.5", 250),
-            ("10", 1000),
-            ("0.05", 5),
-            ("7.25", 725),
-        ] {
+        for (s, bp) in [("0", 0), ("2.5", 250), ("10", 1000), ("0.05", 5), ("7.25", 725)] {
             let n: serde_json::Number = s.parse().unwrap();
             assert_eq!(super::basis_points(&n), Some(bp));
             assert_eq!(super::percent(bp).to_string(), s);

@@ -48,13 +48,7 @@ pub async fn change_email(
     caller: Caller<AnyUser>,
     Body(b): Body<ChangeEmailRequest>,
 ) -> ApiResult<StatusCode> {
-    state
-        .request_email_change(
-            &caller,
-            &b.email.unwrap_or_default(),
-            &b.password.unwrap_or_default(),
-        )
-        .await?;
+    state.request_email_change(&caller, &b.email.unwrap_or_default(), &b.password.unwrap_or_default()).await?;
     Ok(no_content())
 }
 
@@ -126,9 +120,7 @@ pub async fn change_password(
     caller: Caller<AnyUser>,
     Body(b): Body<NewPasswordRequest>,
 ) -> ApiResult<StatusCode> {
-    state
-        .change_password(&caller, &b.password.unwrap_or_default())
-        .await?;
+    state.change_password(&caller, &b.password.unwrap_or_default()).await?;
     Ok(no_content())
 }
 

@@ -44,16 +44,10 @@ pub async fn ready(state: AppState) -> ApiResult<Json<serde_json::Value>> {
     let r = state.readiness().await;
     let mut failing = vec![];
     if !r.database {
-        failing.push(ErrorItem {
-            code: ErrorCode::NotReady,
-            field: Some("database".into()),
-        });
+        failing.push(ErrorItem { code: ErrorCode::NotReady, field: Some("database".into()) });
     }
     if !r.migrations {
-        failing.push(ErrorItem {
-            code: ErrorCode::NotReady,
-            field: Some("migrations".into()),
-        });
+        failing.push(ErrorItem { code: ErrorCode::NotReady, field: Some("migrations".into()) });
     }
     if !failing.is_empty() {
         return Err(ApiError(AppError {
@@ -78,29 +72,17 @@ pub async fn ready(state: AppState) -> ApiResult<Json<serde_json::Value>> {
     responses((status = 200, content_type = "text/plain; version=0.0.4", body = String), (status = 401, response = ErrorResponse)))]
 pub async fn metrics(state: AppState, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(token) = &state.config.metrics_token {
-        let Some(given) = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-        else {
-            return Err(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "Metrics token required",
-            ));
+        let Some(given) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+            return Err(ApiError::new(ErrorCode::Unauthenticated, "Metrics token required"));
         };
         let given = given.strip_prefix("Bearer ").unwrap_or(given).trim();
         if !paygate_app::crypto::ct_eq(given.as_bytes(), &token.0) {
-            return Err(ApiError::new(
-                ErrorCode::TokenInvalid,
-                "Metrics token invalid",
-            ));
+            return Err(ApiError::new(ErrorCode::TokenInvalid, "Metrics token invalid"));
         }
     }
     let body = crate::middleware::metrics::handle().render();
     let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4"),
-    );
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     Ok(res)
 }
 
@@ -119,18 +101,12 @@ pub async fn docs() -> Response {
 
 /// The Swagger UI assets the page loads (`/docs/swagger-ui.css`, …); not an API route.
 pub fn asset_routes() -> Router<AppState> {
-    Router::new().route(
-        "/docs/{*file}",
-        get(|Path(file): Path<String>| async move { swagger_file(&file) }),
-    )
+    Router::new().route("/docs/{*file}", get(|Path(file): Path<String>| async move { swagger_file(&file) }))
 }
 
 fn swagger_config() -> Arc<utoipa_swagger_ui::Config<'static>> {
-    static CONFIG: std::sync::OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> =
-        std::sync::OnceLock::new();
-    CONFIG
-        .get_or_init(|| Arc::new(utoipa_swagger_ui::Config::from("/openapi.json")))
-        .clone()
+    static CONFIG: std::sync::OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> = std::sync::OnceLock::new();
+    CONFIG.get_or_init(|| Arc::new(utoipa_swagger_ui::Config::from("/openapi.json"))).clone()
 }
 
 fn swagger_file(file: &str) -> Response {
@@ -139,11 +115,7 @@ fn swagger_file(file: &str) -> Response {
             let mut bytes = f.bytes.to_vec();
             if file == "index.html" {
                 // Assets are under /docs/ whatever the page URL looked like.
-                let html = String::from_utf8_lossy(&bytes).replacen(
-                    "<head>",
-                    "<head><base href=\"/docs/\">",
-                    1,
-                );
+                let html = String::from_utf8_lossy(&bytes).replacen("<head>", "<head><base href=\"/docs/\">", 1);
                 bytes = html.into_bytes();
             }
             let mut res = bytes.into_response();
@@ -152,9 +124,7 @@ fn swagger_file(file: &str) -> Response {
             }
             res
         }
-        Ok(None) => {
-            ApiError::new(ErrorCode::RouteNotFound, "No such documentation file").into_response()
-        }
+        Ok(None) => ApiError::new(ErrorCode::RouteNotFound, "No such documentation file").into_response(),
         Err(e) => ApiError(AppError::internal(e)).into_response(),
     }
 }

@@ -43,10 +43,7 @@ pub struct TfaStateResponse {
 /// The caller's 2FA state.
 #[utoipa::path(get, path = "/api/tfa", tag = "Api/Tfa", security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = TfaStateResponse)))]
-pub async fn get_tfa(
-    state: AppState,
-    caller: Caller<AnyUser>,
-) -> ApiResult<Json<TfaStateResponse>> {
+pub async fn get_tfa(state: AppState, caller: Caller<AnyUser>) -> ApiResult<Json<TfaStateResponse>> {
     let s = state.tfa_state(&caller).await?;
     Ok(Json(TfaStateResponse {
         enabled: s.enabled,
@@ -114,11 +111,7 @@ pub struct SendCodeRequest {
 impl Validate for SendCodeRequest {
     fn validate(&self, v: &mut Validator) {
         if let Some(p) = v.required("purpose", &self.purpose) {
-            v.check(
-                matches!(p.as_str(), "tfa" | "withdrawal" | "integration_key"),
-                ErrorCode::FieldRange,
-                "purpose",
-            );
+            v.check(matches!(p.as_str(), "tfa" | "withdrawal" | "integration_key"), ErrorCode::FieldRange, "purpose");
         }
     }
 }
@@ -131,9 +124,7 @@ pub async fn send_code(
     caller: Caller<AnyUser>,
     Body(b): Body<SendCodeRequest>,
 ) -> ApiResult<StatusCode> {
-    state
-        .send_second_factor_code(&caller, &b.purpose.unwrap_or_default())
-        .await?;
+    state.send_second_factor_code(&caller, &b.purpose.unwrap_or_default()).await?;
     Ok(no_content())
 }
 
@@ -144,10 +135,7 @@ pub async fn tfa_types(_caller: Caller<AnyUser>) -> axum::response::Response {
     dictionary(
         dict::TFA_TYPES
             .iter()
-            .map(|(id, name)| DictItem {
-                id: *id as i64,
-                name: (*name).to_owned(),
-            })
+            .map(|(id, name)| DictItem { id: *id as i64, name: (*name).to_owned() })
             .collect::<Vec<_>>(),
     )
 }
@@ -194,11 +182,7 @@ pub async fn request_reset(
             &client,
         )
         .await?;
-    Ok(Json(ResetCreated {
-        id: r.id,
-        status_id: r.status_id,
-        created_at: time(r.created_at),
-    }))
+    Ok(Json(ResetCreated { id: r.id, status_id: r.status_id, created_at: time(r.created_at) }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -14,9 +14,7 @@ use crate::state::AppState;
 use crate::wire::{dictionary, no_content};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(timezones))
-        .routes(routes!(set_timezone))
+    OpenApiRouter::new().routes(routes!(timezones)).routes(routes!(set_timezone))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -38,12 +36,7 @@ pub async fn timezones(state: AppState, caller: Caller<AnyUserOrSignup>) -> ApiR
         .timezones(&caller)
         .await?
         .into_iter()
-        .map(|t| TimezoneResponse {
-            id: t.id,
-            name: t.name,
-            utc_offset: t.utc_offset,
-            selected: t.selected,
-        })
+        .map(|t| TimezoneResponse { id: t.id, name: t.name, utc_offset: t.utc_offset, selected: t.selected })
         .collect();
     Ok(dictionary(list))
 }
@@ -67,8 +60,6 @@ pub async fn set_timezone(
     caller: Caller<AnyUser>,
     Body(b): Body<SetTimezoneRequest>,
 ) -> ApiResult<StatusCode> {
-    state
-        .set_timezone(&caller, b.timezone_id.unwrap_or_default())
-        .await?;
+    state.set_timezone(&caller, b.timezone_id.unwrap_or_default()).await?;
     Ok(no_content())
 }

@@ -167,10 +167,7 @@ pub struct UserInfoResponse {
 /// Everything a client needs to render its menus.
 #[utoipa::path(get, path = "/api/user/info", tag = "Api/User", security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = UserInfoResponse)))]
-pub async fn user_info(
-    state: AppState,
-    caller: Caller<AnyUser>,
-) -> ApiResult<Json<UserInfoResponse>> {
+pub async fn user_info(state: AppState, caller: Caller<AnyUser>) -> ApiResult<Json<UserInfoResponse>> {
     let card = state.session_card(&caller).await?;
     let u = card.user;
     let role: Option<Role> = card.owner.as_ref().map(|(_, r)| *r);
@@ -189,14 +186,7 @@ pub async fn user_info(
         tfa_enabled: u.tfa_enabled,
         tfa_type_id: u.tfa_type,
         operator: card.operator,
-        permissions: role
-            .map(|r| {
-                r.permissions()
-                    .iter()
-                    .map(|p| p.as_str().to_owned())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        permissions: role.map(|r| r.permissions().iter().map(|p| p.as_str().to_owned()).collect()).unwrap_or_default(),
     }))
 }
 
@@ -210,10 +200,6 @@ pub async fn upload_user_avatar(
     caller: Caller<AnyUser>,
     upload: Upload,
 ) -> ApiResult<Json<AvatarResponse>> {
-    let name = state
-        .set_avatar(&caller, AvatarOf::User, upload.bytes)
-        .await?;
-    Ok(Json(AvatarResponse {
-        avatar: state.avatar_url(&Some(name)).unwrap_or_default(),
-    }))
+    let name = state.set_avatar(&caller, AvatarOf::User, upload.bytes).await?;
+    Ok(Json(AvatarResponse { avatar: state.avatar_url(&Some(name)).unwrap_or_default() }))
 }

@@ -16,13 +16,8 @@ pub async fn no_store(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if is_json {
-        res.headers_mut()
-            .entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("no-store"));
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
+        res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     }
     res
 }
@@ -35,18 +30,14 @@ pub fn no_content() -> StatusCode {
 /// A dictionary answer cacheable by the client for 5 minutes (private: it needs a token).
 pub fn dictionary<T: Serialize>(body: T) -> Response {
     let mut res = axum::Json(body).into_response();
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=300"),
-    );
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
     res
 }
 
 /// A list with `X-Total-Count`.
 pub fn paged<T: Serialize>(items: Vec<T>, total: i64) -> Response {
     let mut res = axum::Json(items).into_response();
-    res.headers_mut()
-        .insert("x-total-count", HeaderValue::from(total));
+    res.headers_mut().insert("x-total-count", HeaderValue::from(total));
     res
 }
 
@@ -78,10 +69,7 @@ pub struct TokenPairResponse {
 
 impl From<paygate_app::TokenPair> for TokenPairResponse {
     fn from(p: paygate_app::TokenPair) -> Self {
-        TokenPairResponse {
-            token: p.token,
-            refresh_token: p.refresh_token,
-        }
+        TokenPairResponse { token: p.token, refresh_token: p.refresh_token }
     }
 }
 

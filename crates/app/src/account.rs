@@ -61,15 +61,9 @@ impl OwnerPatch {
 impl Services {
     pub async fn user_profile(&self, actor: &Actor) -> AppResult<UserProfile> {
         let mut c = self.store.conn().await?;
-        let user = users::by_id(&mut c, actor.user_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("User"))?;
+        let user = users::by_id(&mut c, actor.user_id).await?.ok_or_else(|| AppError::not_found("User"))?;
         let memberships = memberships::of_user(&mut c, user.id).await?;
-        Ok(UserProfile {
-            user,
-            memberships,
-            active_owner_id: actor.owner.map(|o| o.id),
-        })
+        Ok(UserProfile { user, memberships, active_owner_id: actor.owner.map(|o| o.id) })
     }
 
     /// `PUT /api/user`.
@@ -82,51 +76,30 @@ impl Services {
 
     pub async fn session_card(&self, actor: &Actor) -> AppResult<SessionCard> {
         let mut c = self.store.conn().await?;
-        let user = users::by_id(&mut c, actor.user_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("User"))?;
+        let user = users::by_id(&mut c, actor.user_id).await?.ok_or_else(|| AppError::not_found("User"))?;
         let owner = match actor.owner {
-            Some(o) => owners::by_id(&mut c, o.id)
-                .await?
-                .map(|owner| (owner, o.role)),
+            Some(o) => owners::by_id(&mut c, o.id).await?.map(|owner| (owner, o.role)),
             None => None,
         };
-        Ok(SessionCard {
-            user,
-            owner,
-            operator: actor.operator,
-        })
+        Ok(SessionCard { user, owner, operator: actor.operator })
     }
 
     /// The caller's active owner. The id comes from the authenticated session, so another
     /// merchant's owner is unreachable by construction.
     pub async fn active_owner(&self, actor: &Actor) -> AppResult<Owner> {
-        let id = actor
-            .owner
-            .ok_or_else(|| AppError::new(ErrorCode::NoActiveOwner, "No active owner"))?
-            .id;
+        let id = actor.owner.ok_or_else(|| AppError::new(ErrorCode::NoActiveOwner, "No active owner"))?.id;
         let mut c = self.store.conn().await?;
-        owners::by_id(&mut c, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("Owner"))
+        owners::by_id(&mut c, id).await?.ok_or_else(|| AppError::not_found("Owner"))
     }
 
     /// `PUT /api/owner`: merges a partial update; legal data is locked while KYC is under
     /// review or approved.
     pub async fn update_owner(&self, actor: &Actor, patch: OwnerPatch) -> AppResult<()> {
-        let id = actor
-            .owner
-            .ok_or_else(|| AppError::new(ErrorCode::NoActiveOwner, "No active owner"))?
-            .id;
+        let id = actor.owner.ok_or_else(|| AppError::new(ErrorCode::NoActiveOwner, "No active owner"))?.id;
         let mut tx = self.store.begin().await?;
-        let mut o = owners::by_id(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("Owner"))?;
+        let mut o = owners::by_id(&mut tx, id).await?.ok_or_else(|| AppError::not_found("Owner"))?;
         if patch.touches_legal_fields() && matches!(o.kyc_status, 1 | 2) {
-            return Err(AppError::new(
-                ErrorCode::Locked,
-                "Legal data is locked while KYC is under review or approved",
-            ));
+            return Err(AppError::new(ErrorCode::Locked, "Legal data is locked while KYC is under review or approved"));
         }
         if let Some(v) = patch.owner_type {
             o.owner_type = v;
@@ -167,11 +140,7 @@ impl Services {
     pub async fn create_operator(&self, email: &str, password: &str) -> AppResult<TotpEnrolment> {
         let email = normalize_email(email);
         if !paygate_core::validate::is_email(&email) {
-            return Err(AppError::field(
-                ErrorCode::FieldFormat,
-                "email",
-                "Not an e-mail address",
-            ));
+            return Err(AppError::field(ErrorCode::FieldFormat, "email", "Not an e-mail address"));
         }
         if !paygate_core::validate::password_acceptable(password, &email) {
             return Err(crate::auth::weak_password("password"));
@@ -182,17 +151,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let id = match users::by_email(&mut tx, &email).await? {
             Some(u) if u.is_operator => {
-                sessions::close_all_of_user(&mut tx, u.id, None, "operator_reenrolled", self.now())
-                    .await?;
+                sessions::close_all_of_user(&mut tx, u.id, None, "operator_reenrolled", self.now()).await?;
                 users::set_password(&mut tx, u.id, &hash).await?;
                 u.id
             }
             Some(_) => {
-                return Err(AppError::field(
-                    ErrorCode::AlreadyExists,
-                    "email",
-                    "A merchant user has this e-mail",
-                ));
+                return Err(AppError::field(ErrorCode::AlreadyExists, "email", "A merchant user has this e-mail"));
             }
             None => {
                 let tz = self.utc_timezone(&mut tx).await?;
@@ -217,9 +181,6 @@ impl Services {
     }
 
     pub(crate) async fn utc_timezone(&self, tx: &mut Tx) -> AppResult<i64> {
-        Ok(paygate_store::timezones::by_name(tx, "UTC")
-            .await?
-            .map(|t| t.id)
-            .unwrap_or(1))
+        Ok(paygate_store::timezones::by_name(tx, "UTC").await?.map(|t| t.id).unwrap_or(1))
     }
 }

@@ -48,10 +48,7 @@ impl Purpose {
 impl Services {
     fn code_hash(&self, purpose: Purpose, subject: &str, code: &str) -> String {
         let input = format!("{}\0{subject}\0{code}", purpose.as_str());
-        hex::encode(crypto::hmac_sha256(
-            &self.config.encryption_key.0,
-            input.as_bytes(),
-        ))
+        hex::encode(crypto::hmac_sha256(&self.config.encryption_key.0, input.as_bytes()))
     }
 
     /// Opens a fresh code (closing the previous one of the same purpose and subject) and returns
@@ -66,16 +63,8 @@ impl Services {
     ) -> AppResult<String> {
         let code = crypto::six_digit_code();
         let now = self.now();
-        otp::replace(
-            tx,
-            purpose.as_str(),
-            subject,
-            &self.code_hash(purpose, subject, &code),
-            payload,
-            now + ttl,
-            now,
-        )
-        .await?;
+        otp::replace(tx, purpose.as_str(), subject, &self.code_hash(purpose, subject, &code), payload, now + ttl, now)
+            .await?;
         Ok(code)
     }
 
@@ -96,20 +85,12 @@ impl Services {
         }
         let now = self.now();
         let Some(open) = otp::open(&mut tx, purpose.as_str(), subject, now).await? else {
-            return Err(AppError::field(
-                ErrorCode::OtpNotFound,
-                field,
-                "No open code: request a new one",
-            ));
+            return Err(AppError::field(ErrorCode::OtpNotFound, field, "No open code: request a new one"));
         };
         let expected = self.code_hash(purpose, subject, code);
         if crypto::ct_eq(expected.as_bytes(), open.code_hash.as_bytes()) {
             if !otp::consume(&mut tx, open.id, now).await? {
-                return Err(AppError::field(
-                    ErrorCode::OtpNotFound,
-                    field,
-                    "No open code: request a new one",
-                ));
+                return Err(AppError::field(ErrorCode::OtpNotFound, field, "No open code: request a new one"));
             }
             return Ok((tx, open.payload));
         }
@@ -162,16 +143,11 @@ impl Services {
         field: &str,
     ) -> AppResult<Tx> {
         if user.tfa_enabled && user.tfa_type == 2 {
-            let seed = user
-                .totp_secret
-                .as_deref()
-                .ok_or_else(|| AppError::internal("TOTP enabled without a seed"))?;
+            let seed = user.totp_secret.as_deref().ok_or_else(|| AppError::internal("TOTP enabled without a seed"))?;
             self.check_totp(&mut tx, user.id, seed, code, field).await?;
             Ok(tx)
         } else {
-            let (tx, _) = self
-                .check_code(tx, purpose, &user.id.to_string(), code, field)
-                .await?;
+            let (tx, _) = self.check_code(tx, purpose, &user.id.to_string(), code, field).await?;
             Ok(tx)
         }
     }

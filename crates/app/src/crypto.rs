@@ -22,9 +22,7 @@ fn argon2() -> Argon2<'static> {
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
-        let hash: PasswordHash = argon2()
-            .hash_password(password.as_bytes())
-            .map_err(AppError::internal)?;
+        let hash: PasswordHash = argon2().hash_password(password.as_bytes()).map_err(AppError::internal)?;
         Ok(hash.to_string())
     })
     .await
@@ -37,12 +35,11 @@ pub async fn verify_password(password: &str, hash: Option<&str>) -> Result<bool,
     let password = password.to_owned();
     let hash = hash.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
+        let hash_given = hash.is_some();
         let stored = hash.unwrap_or_else(|| DUMMY_HASH.with(|h| h.clone()));
         let parsed = PasswordHash::new(&stored).map_err(AppError::internal)?;
-        Ok(argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-            && !stored.is_empty())
+        let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
+        Ok(matches && hash_given)
     })
     .await
     .map_err(AppError::internal)?
@@ -75,9 +72,7 @@ pub fn opaque_token() -> String {
 /// `len` characters of `[A-Z0-9]`.
 pub fn random_code(len: usize, alphabet: &[u8]) -> String {
     let mut rng = rand::rng();
-    (0..len)
-        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
-        .collect()
+    (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
@@ -105,18 +100,13 @@ pub struct SecretBox {
 impl SecretBox {
     pub fn new(master: &[u8]) -> Self {
         let key = hmac_sha256(master, b"paygate secret-box v1");
-        SecretBox {
-            cipher: XChaCha20Poly1305::new(&Key::try_from(&key[..]).expect("32-byte key")),
-        }
+        SecretBox { cipher: XChaCha20Poly1305::new(&Key::try_from(&key[..]).expect("32-byte key")) }
     }
 
     pub fn seal(&self, plaintext: &[u8]) -> String {
         let nonce_bytes = random_bytes(24);
         let nonce = XNonce::try_from(&nonce_bytes[..]).expect("24-byte nonce");
-        let ct = self
-            .cipher
-            .encrypt(&nonce, plaintext)
-            .expect("encryption of a small buffer cannot fail");
+        let ct = self.cipher.encrypt(&nonce, plaintext).expect("encryption of a small buffer cannot fail");
         let mut out = nonce_bytes;
         out.extend_from_slice(&ct);
         URL_SAFE_NO_PAD.encode(out)
@@ -130,9 +120,7 @@ impl SecretBox {
         let (nonce, ct) = raw.split_at(24);
         self.cipher
             .decrypt(&XNonce::try_from(nonce).expect("24-byte nonce"), ct)
-            .map_err(|_| {
-                AppError::internal("sealed secret does not decrypt with this encryption key")
-            })
+            .map_err(|_| AppError::internal("sealed secret does not decrypt with this encryption key"))
     }
 }
 
@@ -144,21 +132,9 @@ mod tests {
     async fn passwords_hash_and_verify() {
         let h = hash_password("correct horse battery").await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(
-            verify_password("correct horse battery", Some(&h))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("wrong horse battery", Some(&h))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("paygate-timing-equaliser", None)
-                .await
-                .unwrap()
-        );
+        assert!(verify_password("correct horse battery", Some(&h)).await.unwrap());
+        assert!(!verify_password("wrong horse battery", Some(&h)).await.unwrap());
+        assert!(!verify_password("paygate-timing-equaliser", None).await.unwrap());
     }
 
     #[test]
@@ -166,11 +142,7 @@ mod tests {
         let b = SecretBox::new(b"0123456789abcdef0123456789abcdef");
         let sealed = b.seal(b"seed");
         assert_eq!(b.open(&sealed).unwrap(), b"seed");
-        assert!(
-            SecretBox::new(b"another key of thirty-two bytes!")
-                .open(&sealed)
-                .is_err()
-        );
+        assert!(SecretBox::new(b"another key of thirty-two bytes!").open(&sealed).is_err());
         let codes: std::collections::HashSet<_> = (0..50).map(|_| six_digit_code()).collect();
         assert!(codes.len() > 40 && codes.iter().all(|c| c.len() == 6));
         assert_eq!(opaque_token().len(), 43);

@@ -17,10 +17,7 @@ pub struct TimezoneView {
 
 /// Countries ordered by name, optionally only SEPA members.
 pub fn countries(sepa_only: bool) -> Vec<&'static CountryDef> {
-    let mut list: Vec<_> = dict::COUNTRIES
-        .iter()
-        .filter(|c| !sepa_only || c.sepa)
-        .collect();
+    let mut list: Vec<_> = dict::COUNTRIES.iter().filter(|c| !sepa_only || c.sepa).collect();
     list.sort_by(|a, b| a.name.cmp(b.name));
     list
 }
@@ -28,20 +25,13 @@ pub fn countries(sepa_only: bool) -> Vec<&'static CountryDef> {
 impl Services {
     pub async fn timezones(&self, actor: &Actor) -> AppResult<Vec<TimezoneView>> {
         let mut c = self.store.conn().await?;
-        let selected = users::by_id(&mut c, actor.user_id)
-            .await?
-            .map(|u| u.timezone_id);
+        let selected = users::by_id(&mut c, actor.user_id).await?.map(|u| u.timezone_id);
         let all = timezones::all(&mut c).await?;
         Ok(all
             .into_iter()
             .filter_map(|tz| {
                 let utc_offset = dict::timezones::utc_offset(&tz.name)?;
-                Some(TimezoneView {
-                    selected: Some(tz.id) == selected,
-                    id: tz.id,
-                    name: tz.name,
-                    utc_offset,
-                })
+                Some(TimezoneView { selected: Some(tz.id) == selected, id: tz.id, name: tz.name, utc_offset })
             })
             .collect())
     }
@@ -53,10 +43,7 @@ impl Services {
         users::update_profile(
             &mut tx,
             actor.user_id,
-            users::ProfilePatch {
-                timezone_id: Some(timezone_id),
-                ..Default::default()
-            },
+            users::ProfilePatch { timezone_id: Some(timezone_id), ..Default::default() },
         )
         .await?;
         tx.commit().await?;
@@ -67,11 +54,7 @@ impl Services {
         if timezones::exists(c, id).await? {
             Ok(())
         } else {
-            Err(AppError::field(
-                ErrorCode::FieldRange,
-                "timezone_id",
-                "Unknown time zone",
-            ))
+            Err(AppError::field(ErrorCode::FieldRange, "timezone_id", "Unknown time zone"))
         }
     }
 }

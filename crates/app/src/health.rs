@@ -12,9 +12,6 @@ impl Services {
     pub async fn readiness(&self) -> Readiness {
         let database = self.store.ping().await.is_ok();
         let migrations = database && self.store.migrations_current().await.unwrap_or(false);
-        Readiness {
-            database,
-            migrations,
-        }
+        Readiness { database, migrations }
     }
 }

@@ -48,16 +48,11 @@ pub fn encode(claims: &Claims, secret: &[u8]) -> String {
 
 pub fn decode(token: &str, secret: &[u8], now: i64) -> Result<Claims, JwtError> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(JwtError::Invalid);
     };
-    let header: serde_json::Value = URL_SAFE_NO_PAD
-        .decode(h)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(JwtError::Invalid)?;
+    let header: serde_json::Value =
+        URL_SAFE_NO_PAD.decode(h).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or(JwtError::Invalid)?;
     if header.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
         return Err(JwtError::Invalid);
     }
@@ -69,11 +64,8 @@ pub fn decode(token: &str, secret: &[u8], now: i64) -> Result<Claims, JwtError> 
     if !ct_eq(&sig, &expected) {
         return Err(JwtError::Invalid);
     }
-    let claims: Claims = URL_SAFE_NO_PAD
-        .decode(p)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(JwtError::Invalid)?;
+    let claims: Claims =
+        URL_SAFE_NO_PAD.decode(p).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or(JwtError::Invalid)?;
     if claims.iat > now + LEEWAY {
         return Err(JwtError::Invalid);
     }
@@ -107,10 +99,7 @@ mod tests {
         let t = encode(&claims(1000), &key);
         assert_eq!(decode(&t, &key, 1000).unwrap(), claims(1000));
         assert_eq!(decode(&t, &key, 1000 + 900 + LEEWAY - 1).unwrap().sub, "7");
-        assert_eq!(
-            decode(&t, &key, 1000 + 900 + LEEWAY),
-            Err(JwtError::Expired)
-        );
+        assert_eq!(decode(&t, &key, 1000 + 900 + LEEWAY), Err(JwtError::Expired));
         assert_eq!(decode(&t, &b"x".repeat(32), 1000), Err(JwtError::Invalid));
         // alg=none with the same payload
         let mut parts: Vec<&str> = t.split('.').collect();
@@ -118,13 +107,7 @@ mod tests {
         parts[0] = &none;
         assert_eq!(decode(&parts.join("."), &key, 1000), Err(JwtError::Invalid));
         // tampered payload
-        let evil = URL_SAFE_NO_PAD.encode(
-            serde_json::to_vec(&Claims {
-                sub: "8".into(),
-                ..claims(1000)
-            })
-            .unwrap(),
-        );
+        let evil = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Claims { sub: "8".into(), ..claims(1000) }).unwrap());
         let mut parts: Vec<&str> = t.split('.').collect();
         parts[1] = &evil;
         assert_eq!(decode(&parts.join("."), &key, 1000), Err(JwtError::Invalid));

@@ -8,13 +8,7 @@ use crate::mail::Message;
 
 impl Services {
     /// Queues `message` to `to` in `lang` inside the caller's unit of work.
-    pub(crate) async fn queue_mail(
-        &self,
-        c: &mut impl Conn,
-        to: &str,
-        lang: &str,
-        message: Message,
-    ) -> AppResult<()> {
+    pub(crate) async fn queue_mail(&self, c: &mut impl Conn, to: &str, lang: &str, message: Message) -> AppResult<()> {
         let (subject, body) = message.render(lang, &self.config.instance_name);
         mail::enqueue(c, to, &subject, &body, self.now()).await?;
         Ok(())
@@ -31,15 +25,7 @@ impl Services {
     ) -> AppResult<()> {
         notifications::insert(
             c,
-            notifications::NewNotification {
-                user_id,
-                owner_id: None,
-                kind,
-                title,
-                body,
-                data: "{}",
-                now: self.now(),
-            },
+            notifications::NewNotification { user_id, owner_id: None, kind, title, body, data: "{}", now: self.now() },
         )
         .await?;
         Ok(())

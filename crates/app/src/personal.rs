@@ -24,18 +24,11 @@ impl Services {
     }
 
     pub(crate) async fn user_of(&self, tx: &mut Tx, actor: &Actor) -> AppResult<User> {
-        users::lock(tx, actor.user_id)
-            .await?
-            .ok_or_else(|| AppError::new(ErrorCode::TokenInvalid, "Unknown user"))
+        users::lock(tx, actor.user_id).await?.ok_or_else(|| AppError::new(ErrorCode::TokenInvalid, "Unknown user"))
     }
 
     /// `PUT /api/personal/email`.
-    pub async fn request_email_change(
-        &self,
-        actor: &Actor,
-        new_email: &str,
-        password: &str,
-    ) -> AppResult<()> {
+    pub async fn request_email_change(&self, actor: &Actor, new_email: &str, password: &str) -> AppResult<()> {
         let new_email = normalize_email(new_email);
         let mut tx = self.store.begin().await?;
         let user = self.user_of(&mut tx, actor).await?;
@@ -47,44 +40,21 @@ impl Services {
             ));
         }
         if !crypto::verify_password(password, user.password_hash.as_deref()).await? {
-            return Err(AppError::field(
-                ErrorCode::PasswordInvalid,
-                "password",
-                "Current password is wrong",
-            ));
+            return Err(AppError::field(ErrorCode::PasswordInvalid, "password", "Current password is wrong"));
         }
         if users::by_email(&mut tx, &new_email).await?.is_some() {
-            return Err(AppError::field(
-                ErrorCode::AlreadyExists,
-                "email",
-                "E-mail used by another user",
-            ));
+            return Err(AppError::field(ErrorCode::AlreadyExists, "email", "E-mail used by another user"));
         }
         self.cabinet_mail_rate(user.id, Purpose::EmailChange)?;
         users::set_pending_email(&mut tx, user.id, Some(&new_email)).await?;
-        let code = self
-            .issue_code(
-                &mut tx,
-                Purpose::EmailChange,
-                &user.id.to_string(),
-                Some(&new_email),
-                CODE_TTL,
-            )
-            .await?;
-        self.queue_mail(
-            &mut tx,
-            &new_email,
-            &user.language,
-            Message::EmailChangeCode { code },
-        )
-        .await?;
+        let code =
+            self.issue_code(&mut tx, Purpose::EmailChange, &user.id.to_string(), Some(&new_email), CODE_TTL).await?;
+        self.queue_mail(&mut tx, &new_email, &user.language, Message::EmailChangeCode { code }).await?;
         self.queue_mail(
             &mut tx,
             &user.email,
             &user.language,
-            Message::EmailChangeRequested {
-                new_email: new_email.clone(),
-            },
+            Message::EmailChangeRequested { new_email: new_email.clone() },
         )
         .await?;
         tx.commit().await?;
@@ -97,28 +67,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let user = self.user_of(&mut tx, actor).await?;
         let Some(pending) = user.pending_email.clone() else {
-            return Err(AppError::new(
-                ErrorCode::OtpNotFound,
-                "No pending e-mail change",
-            ));
+            return Err(AppError::new(ErrorCode::OtpNotFound, "No pending e-mail change"));
         };
         self.cabinet_mail_rate(user.id, Purpose::EmailChange)?;
-        let code = self
-            .issue_code(
-                &mut tx,
-                Purpose::EmailChange,
-                &user.id.to_string(),
-                Some(&pending),
-                CODE_TTL,
-            )
-            .await?;
-        self.queue_mail(
-            &mut tx,
-            &pending,
-            &user.language,
-            Message::EmailChangeCode { code },
-        )
-        .await?;
+        let code =
+            self.issue_code(&mut tx, Purpose::EmailChange, &user.id.to_string(), Some(&pending), CODE_TTL).await?;
+        self.queue_mail(&mut tx, &pending, &user.language, Message::EmailChangeCode { code }).await?;
         tx.commit().await?;
         self.mail_queued();
         Ok(())
@@ -127,48 +81,24 @@ impl Services {
     /// `POST /api/personal/email/otp/check`: applies the pending e-mail.
     pub async fn confirm_email_change(&self, actor: &Actor, otp: &str) -> AppResult<()> {
         let tx = self.store.begin().await?;
-        let (mut tx, payload) = self
-            .check_code(
-                tx,
-                Purpose::EmailChange,
-                &actor.user_id.to_string(),
-                otp,
-                "otp",
-            )
-            .await?;
+        let (mut tx, payload) =
+            self.check_code(tx, Purpose::EmailChange, &actor.user_id.to_string(), otp, "otp").await?;
         let user = self.user_of(&mut tx, actor).await?;
         let new_email = payload.filter(|p| user.pending_email.as_deref() == Some(p.as_str()));
         let Some(new_email) = new_email else {
-            return Err(AppError::field(
-                ErrorCode::OtpNotFound,
-                "otp",
-                "No pending e-mail change",
-            ));
+            return Err(AppError::field(ErrorCode::OtpNotFound, "otp", "No pending e-mail change"));
         };
-        users::set_email(&mut tx, user.id, &new_email)
-            .await
-            .map_err(|e| {
-                if e.is_conflict_on("users_email_key") {
-                    AppError::field(ErrorCode::AlreadyExists, "email", "E-mail taken meanwhile")
-                } else {
-                    e.into()
-                }
-            })?;
-        sessions::close_all_of_user(
-            &mut tx,
-            user.id,
-            Some(actor.session_id),
-            "email_changed",
-            self.now(),
-        )
-        .await?;
-        let msg = Message::EmailChanged {
-            new_email: new_email.clone(),
-        };
-        self.queue_mail(&mut tx, &user.email, &user.language, msg.clone())
-            .await?;
-        self.queue_mail(&mut tx, &new_email, &user.language, msg)
-            .await?;
+        users::set_email(&mut tx, user.id, &new_email).await.map_err(|e| {
+            if e.is_conflict_on("users_email_key") {
+                AppError::field(ErrorCode::AlreadyExists, "email", "E-mail taken meanwhile")
+            } else {
+                e.into()
+            }
+        })?;
+        sessions::close_all_of_user(&mut tx, user.id, Some(actor.session_id), "email_changed", self.now()).await?;
+        let msg = Message::EmailChanged { new_email: new_email.clone() };
+        self.queue_mail(&mut tx, &user.email, &user.language, msg.clone()).await?;
+        self.queue_mail(&mut tx, &new_email, &user.language, msg).await?;
         self.security_notice(
             &mut tx,
             user.id,
@@ -187,22 +117,8 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let user = self.user_of(&mut tx, actor).await?;
         self.cabinet_mail_rate(user.id, Purpose::PasswordChange)?;
-        let code = self
-            .issue_code(
-                &mut tx,
-                Purpose::PasswordChange,
-                &user.id.to_string(),
-                None,
-                CODE_TTL,
-            )
-            .await?;
-        self.queue_mail(
-            &mut tx,
-            &user.email,
-            &user.language,
-            Message::PasswordChangeCode { code },
-        )
-        .await?;
+        let code = self.issue_code(&mut tx, Purpose::PasswordChange, &user.id.to_string(), None, CODE_TTL).await?;
+        self.queue_mail(&mut tx, &user.email, &user.language, Message::PasswordChangeCode { code }).await?;
         tx.commit().await?;
         self.mail_queued();
         Ok(())
@@ -211,15 +127,7 @@ impl Services {
     /// `POST /api/personal/psw/otp/check`: allows one password change within 10 minutes.
     pub async fn verify_password_change_code(&self, actor: &Actor, otp: &str) -> AppResult<()> {
         let tx = self.store.begin().await?;
-        let (mut tx, _) = self
-            .check_code(
-                tx,
-                Purpose::PasswordChange,
-                &actor.user_id.to_string(),
-                otp,
-                "otp",
-            )
-            .await?;
+        let (mut tx, _) = self.check_code(tx, Purpose::PasswordChange, &actor.user_id.to_string(), otp, "otp").await?;
         users::set_password_verified_at(&mut tx, actor.user_id, Some(self.now())).await?;
         tx.commit().await?;
         Ok(())
@@ -230,10 +138,7 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let user = self.user_of(&mut tx, actor).await?;
         let now = self.now();
-        if !user
-            .password_verified_at
-            .is_some_and(|t| t + PASSWORD_CHANGE_WINDOW > now)
-        {
+        if !user.password_verified_at.is_some_and(|t| t + PASSWORD_CHANGE_WINDOW > now) {
             return Err(AppError::new(
                 ErrorCode::OtpNotFound,
                 "Verify a code from POST /api/personal/psw/otp/check first",
@@ -244,21 +149,8 @@ impl Services {
         }
         let hash = crypto::hash_password(password).await?;
         users::set_password(&mut tx, user.id, &hash).await?;
-        sessions::close_all_of_user(
-            &mut tx,
-            user.id,
-            Some(actor.session_id),
-            "password_changed",
-            now,
-        )
-        .await?;
-        self.queue_mail(
-            &mut tx,
-            &user.email,
-            &user.language,
-            Message::PasswordChanged,
-        )
-        .await?;
+        sessions::close_all_of_user(&mut tx, user.id, Some(actor.session_id), "password_changed", now).await?;
+        self.queue_mail(&mut tx, &user.email, &user.language, Message::PasswordChanged).await?;
         self.security_notice(
             &mut tx,
             user.id,

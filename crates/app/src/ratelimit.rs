@@ -74,11 +74,7 @@ fn prune(q: &mut VecDeque<Instant>, now: Instant, window: Duration) {
 }
 
 fn retry_after(free_at: Instant, now: Instant) -> u64 {
-    free_at
-        .saturating_duration_since(now)
-        .as_secs_f64()
-        .ceil()
-        .max(1.0) as u64
+    free_at.saturating_duration_since(now).as_secs_f64().ceil().max(1.0) as u64
 }
 
 pub const MINUTE: Duration = Duration::from_secs(60);

@@ -13,24 +13,14 @@ pub fn code_at_step(secret: &[u8], step: i64) -> String {
     mac.update(&(step as u64).to_be_bytes());
     let h = mac.finalize().into_bytes();
     let offset = (h[h.len() - 1] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([
-        h[offset] & 0x7f,
-        h[offset + 1],
-        h[offset + 2],
-        h[offset + 3],
-    ]);
-    format!(
-        "{:0width$}",
-        bin % 10u32.pow(DIGITS),
-        width = DIGITS as usize
-    )
+    let bin = u32::from_be_bytes([h[offset] & 0x7f, h[offset + 1], h[offset + 2], h[offset + 3]]);
+    format!("{:0width$}", bin % 10u32.pow(DIGITS), width = DIGITS as usize)
 }
 
 /// The step among now−1, now, now+1 whose code matches, if any.
 pub fn matching_step(secret: &[u8], code: &str, unix_now: i64) -> Option<i64> {
     let now = unix_now.div_euclid(STEP_SECONDS);
-    (now - 1..=now + 1)
-        .find(|s| crate::crypto::ct_eq(code_at_step(secret, *s).as_bytes(), code.as_bytes()))
+    (now - 1..=now + 1).find(|s| crate::crypto::ct_eq(code_at_step(secret, *s).as_bytes(), code.as_bytes()))
 }
 
 /// RFC 4648 base32 without padding.
@@ -68,11 +58,7 @@ pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
 
 /// `otpauth://totp/<issuer>:<account>?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30`.
 pub fn otpauth_uri(issuer: &str, account: &str, secret_b32: &str) -> String {
-    let enc = |s: &str| {
-        url::form_urlencoded::byte_serialize(s.as_bytes())
-            .collect::<String>()
-            .replace('+', "%20")
-    };
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
     format!(
         "otpauth://totp/{}:{}?secret={secret_b32}&issuer={}&algorithm=SHA1&digits=6&period=30",
         enc(issuer),
@@ -98,10 +84,7 @@ mod tests {
         ] {
             assert_eq!(code_at_step(seed, t / 30), code, "t={t}");
         }
-        assert_eq!(
-            matching_step(seed, "081804", 1111111109 + 30),
-            Some(1111111109 / 30)
-        );
+        assert_eq!(matching_step(seed, "081804", 1111111109 + 30), Some(1111111109 / 30));
         assert_eq!(matching_step(seed, "081804", 1111111109 + 90), None);
     }
 

@@ -139,17 +139,10 @@ impl AppError {
     }
 
     /// An error caused by one input field.
-    pub fn field(
-        code: ErrorCode,
-        field: impl Into<String>,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn field(code: ErrorCode, field: impl Into<String>, message: impl Into<Cow<'static, str>>) -> Self {
         AppError {
             message: message.into(),
-            errors: vec![ErrorItem {
-                code,
-                field: Some(field.into()),
-            }],
+            errors: vec![ErrorItem { code, field: Some(field.into()) }],
             retry_after: None,
             internal: None,
         }
@@ -159,10 +152,7 @@ impl AppError {
     pub fn internal(cause: impl fmt::Display) -> Self {
         AppError {
             message: "Internal error".into(),
-            errors: vec![ErrorItem {
-                code: ErrorCode::InternalError,
-                field: None,
-            }],
+            errors: vec![ErrorItem { code: ErrorCode::InternalError, field: None }],
             retry_after: None,
             internal: Some(cause.to_string()),
         }
@@ -183,10 +173,7 @@ impl AppError {
 
     /// The code of the first item, which decides the HTTP status.
     pub fn code(&self) -> ErrorCode {
-        self.errors
-            .first()
-            .map(|e| e.code)
-            .unwrap_or(ErrorCode::InternalError)
+        self.errors.first().map(|e| e.code).unwrap_or(ErrorCode::InternalError)
     }
 }
 

@@ -13,13 +13,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Owner,
-        Role::Administrator,
-        Role::Accountant,
-        Role::Cashier,
-        Role::Viewer,
-    ];
+    pub const ALL: [Role; 5] = [Role::Owner, Role::Administrator, Role::Accountant, Role::Cashier, Role::Viewer];
 
     pub fn from_id(id: i64) -> Option<Role> {
         Role::ALL.into_iter().find(|r| *r as i64 == id)
@@ -41,11 +35,7 @@ impl Role {
 
     /// The capabilities of §2.2, as listed by `GET /api/user/info`.
     pub fn permissions(self) -> Vec<Permission> {
-        Permission::ALL
-            .iter()
-            .copied()
-            .filter(|p| p.roles().contains(self))
-            .collect()
+        Permission::ALL.iter().copied().filter(|p| p.roles().contains(self)).collect()
     }
 }
 
@@ -136,9 +126,7 @@ impl Permission {
             Permission::PayObjectsRead | Permission::StatisticsRead => RoleSet::ALL,
             Permission::PayObjectsWrite => RoleSet::R12,
             Permission::InvoicesCreate => RoleSet(RoleSet::R12.0 | 1 << 4),
-            Permission::TeamManage | Permission::KycWrite | Permission::IntegrationsManage => {
-                RoleSet::R12
-            }
+            Permission::TeamManage | Permission::KycWrite | Permission::IntegrationsManage => RoleSet::R12,
             Permission::KycRead => RoleSet::R123,
             Permission::SubscriptionRead | Permission::ReferralsRead => RoleSet::R1235,
             Permission::SubscriptionManage => RoleSet::R1,
@@ -161,21 +149,10 @@ mod tests {
 
     #[test]
     fn permissions_per_role() {
-        let owner: Vec<_> = Role::Owner
-            .permissions()
-            .iter()
-            .map(|p| p.as_str())
-            .collect();
+        let owner: Vec<_> = Role::Owner.permissions().iter().map(|p| p.as_str()).collect();
         assert_eq!(owner.len(), 14);
-        let cashier: Vec<_> = Role::Cashier
-            .permissions()
-            .iter()
-            .map(|p| p.as_str())
-            .collect();
-        assert_eq!(
-            cashier,
-            ["pay_objects.read", "invoices.create", "statistics.read"]
-        );
+        let cashier: Vec<_> = Role::Cashier.permissions().iter().map(|p| p.as_str()).collect();
+        assert_eq!(cashier, ["pay_objects.read", "invoices.create", "statistics.read"]);
         let admin = Role::Administrator.permissions();
         assert!(!admin.contains(&Permission::SubscriptionManage));
     }

@@ -9,9 +9,7 @@ pub fn now() -> i64 {
 
 /// `2025-01-31T12:00:00Z`.
 pub fn rfc3339(unix: i64) -> String {
-    DateTime::<Utc>::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Secs, true)
+    DateTime::<Utc>::from_timestamp(unix, 0).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Any RFC 3339 offset and fraction, converted to Unix seconds (fractions dropped).
@@ -26,10 +24,7 @@ mod tests {
     #[test]
     fn formats_utc_whole_seconds() {
         assert_eq!(rfc3339(1_738_324_800), "2025-01-31T12:00:00Z");
-        assert_eq!(
-            parse_rfc3339("2025-01-31T13:00:00.75+01:00"),
-            Some(1_738_324_800)
-        );
+        assert_eq!(parse_rfc3339("2025-01-31T13:00:00.75+01:00"), Some(1_738_324_800));
         assert_eq!(parse_rfc3339("yesterday"), None);
     }
 }

@@ -15,10 +15,7 @@ impl Validator {
     }
 
     pub fn fail(&mut self, code: ErrorCode, field: &str) {
-        self.errors.push(ErrorItem {
-            code,
-            field: Some(field.to_owned()),
-        });
+        self.errors.push(ErrorItem { code, field: Some(field.to_owned()) });
     }
 
     /// Records `code` for `field` unless `ok`; returns `ok`.
@@ -64,8 +61,7 @@ impl Validator {
     }
 
     pub fn http_url(&mut self, field: &str, value: &str, max: usize) -> bool {
-        self.length(field, value, 1, max)
-            && self.check(is_http_url(value), ErrorCode::FieldFormat, field)
+        self.length(field, value, 1, max) && self.check(is_http_url(value), ErrorCode::FieldFormat, field)
     }
 
     pub fn language(&mut self, field: &str, value: &str) -> bool {
@@ -84,11 +80,7 @@ impl Validator {
         if self.errors.is_empty() {
             return Ok(());
         }
-        let fields: Vec<&str> = self
-            .errors
-            .iter()
-            .filter_map(|e| e.field.as_deref())
-            .collect();
+        let fields: Vec<&str> = self.errors.iter().filter_map(|e| e.field.as_deref()).collect();
         Err(AppError {
             message: format!("Invalid input: {}", fields.join(", ")).into(),
             errors: self.errors,
@@ -106,12 +98,7 @@ pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else {
         return false;
     };
-    if local.is_empty()
-        || local.len() > 64
-        || local.contains('@')
-        || local.starts_with('.')
-        || local.ends_with('.')
-    {
+    if local.is_empty() || local.len() > 64 || local.contains('@') || local.starts_with('.') || local.ends_with('.') {
         return false;
     }
     let labels: Vec<&str> = domain.split('.').collect();
@@ -123,9 +110,7 @@ pub fn is_email(s: &str) -> bool {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_alphanumeric() || c == '-')
         })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// E.164: `+`, a non-zero digit, 7–15 digits in all.
@@ -133,9 +118,7 @@ pub fn is_e164(s: &str) -> bool {
     let Some(digits) = s.strip_prefix('+') else {
         return false;
     };
-    (7..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0')
+    (7..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0')
 }
 
 /// An absolute `http` or `https` URL with a host.
@@ -193,17 +176,12 @@ mod tests {
         assert!(is_http_url("https://shop.example.com/ok"));
         assert!(!is_http_url("ftp://example.com"));
         assert!(!is_http_url("javascript:alert(1)"));
-        assert!(
-            is_language("cs") && is_language("en") && !is_language("xx") && !is_language("eng")
-        );
+        assert!(is_language("cs") && is_language("en") && !is_language("xx") && !is_language("eng"));
     }
 
     #[test]
     fn password_policy() {
-        assert!(password_acceptable(
-            "correct horse battery",
-            "jan@example.com"
-        ));
+        assert!(password_acceptable("correct horse battery", "jan@example.com"));
         assert!(!password_acceptable("short", "jan@example.com"));
         assert!(!password_acceptable("my-JAN-password-1", "jan@example.com"));
         assert!(!password_acceptable(&"x".repeat(129), "jan@example.com"));

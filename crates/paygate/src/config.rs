@@ -50,10 +50,7 @@ impl Source {
     /// `KEY` from the environment, else `KEY` (or its lower-case name without `PAYGATE_`) from
     /// the file. Empty values count as unset.
     pub fn get(&self, key: &str) -> Option<String> {
-        let short = key
-            .strip_prefix("PAYGATE_")
-            .unwrap_or(key)
-            .to_ascii_lowercase();
+        let short = key.strip_prefix("PAYGATE_").unwrap_or(key).to_ascii_lowercase();
         self.env
             .get(key)
             .or_else(|| self.file.get(key))
@@ -98,31 +95,21 @@ impl Config {
             .parse()
             .context("PAYGATE_LISTEN must be host:port")?;
         let data_dir = PathBuf::from(src.get("PAYGATE_DATA_DIR").unwrap_or_else(|| "data".into()));
-        let database_url = src
-            .get("DATABASE_URL")
-            .unwrap_or_else(|| "sqlite://data/paygate.db?mode=rwc".into());
+        let database_url = src.get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/paygate.db?mode=rwc".into());
         let network_mode = match src.get("PAYGATE_NETWORK_MODE") {
             None => NetworkMode::Sandbox,
-            Some(m) => NetworkMode::parse(&m).with_context(|| {
-                format!("PAYGATE_NETWORK_MODE: main, test or sandbox, got {m:?}")
-            })?,
+            Some(m) => NetworkMode::parse(&m)
+                .with_context(|| format!("PAYGATE_NETWORK_MODE: main, test or sandbox, got {m:?}"))?,
         };
-        let public_base_url = src
-            .get("PAYGATE_PUBLIC_BASE_URL")
-            .unwrap_or_else(|| format!("http://{listen}"));
-        url::Url::parse(&public_base_url)
-            .context("PAYGATE_PUBLIC_BASE_URL must be an absolute URL")?;
+        let public_base_url = src.get("PAYGATE_PUBLIC_BASE_URL").unwrap_or_else(|| format!("http://{listen}"));
+        url::Url::parse(&public_base_url).context("PAYGATE_PUBLIC_BASE_URL must be an absolute URL")?;
         let mail = match src.get("PAYGATE_SMTP_URL") {
             Some(url) => MailTransport::Smtp(url),
             None => MailTransport::Directory(data_dir.join("mail")),
         };
         let trusted_proxies = src
             .get("PAYGATE_TRUSTED_PROXIES")
-            .map(|s| {
-                s.split(',')
-                    .map(|p| p.trim().parse::<IpAddr>())
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|s| s.split(',').map(|p| p.trim().parse::<IpAddr>()).collect::<Result<Vec<_>, _>>())
             .transpose()
             .context("PAYGATE_TRUSTED_PROXIES: comma-separated IP addresses")?
             .unwrap_or_default();
@@ -133,12 +120,8 @@ impl Config {
             network_mode,
             rate_limits: flag(src, "PAYGATE_RATE_LIMITS", true)?,
             mail,
-            mail_from: src
-                .get("PAYGATE_MAIL_FROM")
-                .unwrap_or_else(|| "paygate <no-reply@localhost>".into()),
-            instance_name: src
-                .get("PAYGATE_INSTANCE_NAME")
-                .unwrap_or_else(|| "paygate".into()),
+            mail_from: src.get("PAYGATE_MAIL_FROM").unwrap_or_else(|| "paygate <no-reply@localhost>".into()),
+            instance_name: src.get("PAYGATE_INSTANCE_NAME").unwrap_or_else(|| "paygate".into()),
             jwt_secret,
             encryption_key,
             default_plan_id: src
@@ -148,9 +131,7 @@ impl Config {
                 .context("PAYGATE_DEFAULT_PLAN_ID")?
                 .unwrap_or(1),
             trusted_proxies,
-            metrics_token: src
-                .get("PAYGATE_METRICS_TOKEN")
-                .map(|t| Secret(t.into_bytes())),
+            metrics_token: src.get("PAYGATE_METRICS_TOKEN").map(|t| Secret(t.into_bytes())),
         };
         Ok(Config {
             listen,
@@ -175,18 +156,15 @@ fn secret(src: &Source, key: &str, data_dir: &Path, file: &str) -> anyhow::Resul
     }
     let path = data_dir.join(file);
     if let Ok(text) = std::fs::read_to_string(&path) {
-        let bytes =
-            hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
+        let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
         if bytes.len() < 32 {
             bail!("{} holds fewer than 32 bytes", path.display());
         }
         return Ok(Secret(bytes));
     }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let bytes = paygate_app::crypto::random_bytes(32);
-    write_private(&path, &hex::encode(&bytes))
-        .with_context(|| format!("writing {}", path.display()))?;
+    write_private(&path, &hex::encode(&bytes)).with_context(|| format!("writing {}", path.display()))?;
     tracing::info!(path = %path.display(), "{key} not set: generated one and kept it in the data directory");
     Ok(Secret(bytes))
 }
@@ -235,10 +213,8 @@ mod tests {
     }
 
     fn tempfile_dir() -> String {
-        let d = std::env::temp_dir().join(format!(
-            "paygate-config-{}",
-            hex::encode(paygate_app::crypto::random_bytes(6))
-        ));
+        let d =
+            std::env::temp_dir().join(format!("paygate-config-{}", hex::encode(paygate_app::crypto::random_bytes(6))));
         d.to_string_lossy().into_owned()
     }
 

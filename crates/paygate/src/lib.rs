@@ -16,17 +16,12 @@ pub use config::{Config, Source};
 
 /// Connects the database, migrates it when configured, and builds the services.
 pub async fn build(config: &Config) -> anyhow::Result<Arc<Services>> {
-    let store = Store::connect(&config.database_url)
-        .await
-        .context("connecting the database")?;
+    let store = Store::connect(&config.database_url).await.context("connecting the database")?;
     if config.migrate_on_start {
         store.migrate().await.context("migrating the database")?;
     }
     let services = Services::new(config.app.clone(), store);
-    services
-        .bootstrap()
-        .await
-        .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
+    services.bootstrap().await.map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
     Ok(services)
 }
 
@@ -46,10 +41,7 @@ pub async fn serve(
         vec![]
     };
     let app = paygate_api::app(services.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("HTTP server")?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("HTTP server")?;
     let _ = stop_tx.send(true);
     for j in jobs {
         let _ = j.await;

@@ -5,11 +5,7 @@ use clap::{Parser, Subcommand};
 use paygate::{Config, Source};
 
 #[derive(Parser)]
-#[command(
-    name = "paygate",
-    version,
-    about = "Self-hosted crypto and fiat payment gateway"
-)]
+#[command(name = "paygate", version, about = "Self-hosted crypto and fiat payment gateway")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,9 +41,7 @@ fn main() -> anyhow::Result<()> {
     let log_json = source.get("PAYGATE_LOG_FORMAT").as_deref() == Some("json");
     init_logging(log_json);
     let config = Config::load(&source)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli.command, config))
 }
 
@@ -67,14 +61,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Admin {
-            command: AdminCommand::CreateOperator { email, password },
-        } => {
+        Command::Admin { command: AdminCommand::CreateOperator { email, password } } => {
             let services = paygate::build(&config).await?;
-            let e = services
-                .create_operator(&email, &password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let e = services.create_operator(&email, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("operator: {email}");
             println!("totp_secret: {}", e.secret);
             println!("otpauth_uri: {}", e.otpauth_uri);
@@ -84,11 +73,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PAYGATE_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PAYGATE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {

@@ -33,10 +33,6 @@ pub async fn record(c: &mut impl Conn, e: Entry<'_>) -> StoreResult<()> {
 
 pub async fn count_for(c: &mut impl Conn, object_type: &str, object_id: i64) -> StoreResult<i64> {
     const SQL: &str = "SELECT COUNT(*) FROM audit_log WHERE object_type = $1 AND object_id = $2";
-    let (n,): (i64,) = run!(c, |db| sqlx::query_as(SQL)
-        .bind(object_type)
-        .bind(object_id)
-        .fetch_one(db)
-        .await)?;
+    let (n,): (i64,) = run!(c, |db| sqlx::query_as(SQL).bind(object_type).bind(object_id).fetch_one(db).await)?;
     Ok(n)
 }

@@ -127,11 +127,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
-            if let Some(dir) = opts
-                .get_filename()
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
+            if let Some(dir) = opts.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| StoreError::Other(format!("creating {}: {e}", dir.display())))?;
             }
@@ -140,9 +136,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(opts)
                 .await?;
-            Ok(Store {
-                pool: Pool::Sqlite(pool),
-            })
+            Ok(Store { pool: Pool::Sqlite(pool) })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -150,9 +144,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(opts)
                 .await?;
-            Ok(Store {
-                pool: Pool::Postgres(pool),
-            })
+            Ok(Store { pool: Pool::Postgres(pool) })
         } else {
             Err(StoreError::Other(format!(
                 "unsupported DATABASE_URL scheme in {:?}: use sqlite: or postgres:",
@@ -181,22 +173,15 @@ impl Store {
     pub async fn migrations_current(&self) -> StoreResult<bool> {
         let (migrator, mut conn) = match &self.pool {
             Pool::Sqlite(p) => (&SQLITE_MIGRATIONS, PooledConn::Sqlite(p.acquire().await?)),
-            Pool::Postgres(p) => (
-                &POSTGRES_MIGRATIONS,
-                PooledConn::Postgres(p.acquire().await?),
-            ),
+            Pool::Postgres(p) => (&POSTGRES_MIGRATIONS, PooledConn::Postgres(p.acquire().await?)),
         };
         let applied: Vec<(i64,)> = match run!(&mut conn, |db| {
-            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(db)
-                .await
+            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(db).await
         }) {
             Ok(rows) => rows,
             Err(_) => return Ok(false),
         };
-        Ok(migrator
-            .iter()
-            .all(|m| applied.iter().any(|(v,)| *v == m.version)))
+        Ok(migrator.iter().all(|m| applied.iter().any(|(v,)| *v == m.version)))
     }
 
     /// A pooled connection for reads.

@@ -39,15 +39,8 @@ impl From<sqlx::Error> for StoreError {
                 }
                 // PostgreSQL serialization_failure / deadlock_detected; SQLite BUSY / LOCKED
                 // (primary and extended result codes).
-                let retry = matches!(
-                    code.as_str(),
-                    "40001" | "40P01" | "5" | "6" | "517" | "261" | "262"
-                );
-                if retry {
-                    StoreError::Retryable(db.message().to_owned())
-                } else {
-                    StoreError::Other(e.to_string())
-                }
+                let retry = matches!(code.as_str(), "40001" | "40P01" | "5" | "6" | "517" | "261" | "262");
+                if retry { StoreError::Retryable(db.message().to_owned()) } else { StoreError::Other(e.to_string()) }
             }
             sqlx::Error::PoolTimedOut => StoreError::Retryable("pool timed out".into()),
             _ => StoreError::Other(e.to_string()),
@@ -75,15 +68,10 @@ mod tests {
     #[test]
     fn sqlite_names_follow_postgres() {
         assert_eq!(
-            super::sqlite_constraint_name(
-                "UNIQUE constraint failed: memberships.user_id, memberships.owner_id"
-            ),
+            super::sqlite_constraint_name("UNIQUE constraint failed: memberships.user_id, memberships.owner_id"),
             "memberships_user_id_owner_id_key"
         );
-        assert_eq!(
-            super::sqlite_constraint_name("UNIQUE constraint failed: users.email"),
-            "users_email_key"
-        );
+        assert_eq!(super::sqlite_constraint_name("UNIQUE constraint failed: users.email"), "users_email_key");
     }
 }
 

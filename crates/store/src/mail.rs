@@ -12,29 +12,16 @@ pub struct OutgoingMail {
     pub attempts: i64,
 }
 
-pub async fn enqueue(
-    c: &mut impl Conn,
-    to: &str,
-    subject: &str,
-    body: &str,
-    now: i64,
-) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO mail_outbox (to_addr, subject, body, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $4)";
-    exec!(
-        c,
-        sqlx::query(SQL).bind(to).bind(subject).bind(body).bind(now)
-    )?;
+pub async fn enqueue(c: &mut impl Conn, to: &str, subject: &str, body: &str, now: i64) -> StoreResult<()> {
+    const SQL: &str =
+        "INSERT INTO mail_outbox (to_addr, subject, body, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $4)";
+    exec!(c, sqlx::query(SQL).bind(to).bind(subject).bind(body).bind(now))?;
     Ok(())
 }
 
 /// Leases up to `limit` due messages until `lease_until`, oldest first. PostgreSQL skips rows
 /// another node is leasing right now; SQLite has one writer anyway.
-pub async fn claim_due(
-    c: &mut impl Conn,
-    now: i64,
-    lease_until: i64,
-    limit: i64,
-) -> StoreResult<Vec<OutgoingMail>> {
+pub async fn claim_due(c: &mut impl Conn, now: i64, lease_until: i64, limit: i64) -> StoreResult<Vec<OutgoingMail>> {
     let lock = match c.raw() {
         crate::Raw::Postgres(_) => "FOR UPDATE SKIP LOCKED",
         crate::Raw::Sqlite(_) => "",
@@ -60,26 +47,16 @@ pub async fn mark_sent(c: &mut impl Conn, id: i64, now: i64) -> StoreResult<()> 
     Ok(())
 }
 
-pub async fn mark_failed(
-    c: &mut impl Conn,
-    id: i64,
-    error: &str,
-    next_attempt_at: i64,
-) -> StoreResult<()> {
-    const SQL: &str = "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1";
-    exec!(
-        c,
-        sqlx::query(SQL).bind(id).bind(error).bind(next_attempt_at)
-    )?;
+pub async fn mark_failed(c: &mut impl Conn, id: i64, error: &str, next_attempt_at: i64) -> StoreResult<()> {
+    const SQL: &str =
+        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1";
+    exec!(c, sqlx::query(SQL).bind(id).bind(error).bind(next_attempt_at))?;
     Ok(())
 }
 
 /// Messages not sent yet (tests assert the outbox drains).
 pub async fn pending_count(c: &mut impl Conn) -> StoreResult<i64> {
-    let (n,): (i64,) = run!(c, |db| sqlx::query_as(
-        "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL"
-    )
-    .fetch_one(db)
-    .await)?;
+    let (n,): (i64,) =
+        run!(c, |db| sqlx::query_as("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL").fetch_one(db).await)?;
     Ok(n)
 }

@@ -10,10 +10,7 @@ pub async fn insert(c: &mut impl Conn, name: &str, content: &[u8], now: i64) -> 
 
 pub async fn get(c: &mut impl Conn, name: &str) -> StoreResult<Option<Vec<u8>>> {
     const SQL: &str = "SELECT content FROM media WHERE name = $1";
-    let row: Option<(Vec<u8>,)> = run!(c, |db| sqlx::query_as(SQL)
-        .bind(name)
-        .fetch_optional(db)
-        .await)?;
+    let row: Option<(Vec<u8>,)> = run!(c, |db| sqlx::query_as(SQL).bind(name).fetch_optional(db).await)?;
     Ok(row.map(|(b,)| b))
 }
 

@@ -25,27 +25,14 @@ const SELECT: &str = "SELECT m.id, m.user_id, m.owner_id, o.name AS owner_name, 
     m.status_id, m.expires_at, m.created_at FROM memberships m JOIN owners o ON o.id = m.owner_id";
 
 pub async fn of_user(c: &mut impl Conn, user_id: i64) -> StoreResult<Vec<Membership>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE m.user_id = $1 ORDER BY m.created_at, m.id"
-    ));
-    Ok(run!(c, |db| sqlx::query_as::<_, Membership>(sql)
-        .bind(user_id)
-        .fetch_all(db)
-        .await)?)
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE m.user_id = $1 ORDER BY m.created_at, m.id"));
+    Ok(run!(c, |db| sqlx::query_as::<_, Membership>(sql).bind(user_id).fetch_all(db).await)?)
 }
 
 /// The membership of `user_id` in `owner_id`, in any status.
-pub async fn find(
-    c: &mut impl Conn,
-    user_id: i64,
-    owner_id: i64,
-) -> StoreResult<Option<Membership>> {
+pub async fn find(c: &mut impl Conn, user_id: i64, owner_id: i64) -> StoreResult<Option<Membership>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE m.user_id = $1 AND m.owner_id = $2"));
-    Ok(run!(c, |db| sqlx::query_as::<_, Membership>(sql)
-        .bind(user_id)
-        .bind(owner_id)
-        .fetch_optional(db)
-        .await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Membership>(sql).bind(user_id).bind(owner_id).fetch_optional(db).await)?)
 }
 
 pub async fn insert(

@@ -40,18 +40,8 @@ pub struct Notification {
     pub created_at: i64,
 }
 
-pub async fn of_user(
-    c: &mut impl Conn,
-    user_id: i64,
-    limit: i64,
-    offset: i64,
-) -> StoreResult<Vec<Notification>> {
+pub async fn of_user(c: &mut impl Conn, user_id: i64, limit: i64, offset: i64) -> StoreResult<Vec<Notification>> {
     const SQL: &str = "SELECT id, type, title, body, read, data, created_at FROM notifications WHERE user_id = $1 \
         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3";
-    Ok(run!(c, |db| sqlx::query_as::<_, Notification>(SQL)
-        .bind(user_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(db)
-        .await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Notification>(SQL).bind(user_id).bind(limit).bind(offset).fetch_all(db).await)?)
 }

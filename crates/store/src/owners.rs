@@ -37,18 +37,12 @@ const SELECT: &str = "SELECT id, owner_type, owner_sub_type, name, registration_
 
 pub async fn by_id(c: &mut impl Conn, id: i64) -> StoreResult<Option<Owner>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
-    Ok(run!(c, |db| sqlx::query_as::<_, Owner>(sql)
-        .bind(id)
-        .fetch_optional(db)
-        .await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Owner>(sql).bind(id).fetch_optional(db).await)?)
 }
 
 pub async fn by_referral_code(c: &mut impl Conn, code: &str) -> StoreResult<Option<Owner>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE referral_code = $1"));
-    Ok(run!(c, |db| sqlx::query_as::<_, Owner>(sql)
-        .bind(code)
-        .fetch_optional(db)
-        .await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Owner>(sql).bind(code).fetch_optional(db).await)?)
 }
 
 /// The data a merchant gives about itself (sign-up owner step, `PUT /api/owner`).

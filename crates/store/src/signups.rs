@@ -14,10 +14,7 @@ pub struct Signup {
 
 pub async fn get(c: &mut impl Conn, user_id: i64) -> StoreResult<Option<Signup>> {
     const SQL: &str = "SELECT user_id, user_filled, owner_draft, referral_code, invited_membership_id FROM signups WHERE user_id = $1";
-    Ok(run!(c, |db| sqlx::query_as::<_, Signup>(SQL)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Signup>(SQL).bind(user_id).fetch_optional(db).await)?)
 }
 
 /// Starts (or restarts) a registration; the referral code of the latest e-mail request wins.
@@ -31,14 +28,7 @@ pub async fn upsert(
     const SQL: &str = "INSERT INTO signups (user_id, referral_code, invited_membership_id, created_at) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (user_id) DO UPDATE SET referral_code = COALESCE(EXCLUDED.referral_code, signups.referral_code), \
         invited_membership_id = COALESCE(EXCLUDED.invited_membership_id, signups.invited_membership_id)";
-    exec!(
-        c,
-        sqlx::query(SQL)
-            .bind(user_id)
-            .bind(referral_code)
-            .bind(invited_membership_id)
-            .bind(now)
-    )?;
+    exec!(c, sqlx::query(SQL).bind(user_id).bind(referral_code).bind(invited_membership_id).bind(now))?;
     Ok(())
 }
 

@@ -43,14 +43,8 @@ fn const_format_select(where_clause: &str) -> String {
 async fn one(c: &mut impl Conn, where_clause: &str, bind: Bind<'_>) -> StoreResult<Option<User>> {
     let sql = sqlx::AssertSqlSafe(const_format_select(where_clause));
     let row = match bind {
-        Bind::Id(id) => run!(c, |db| sqlx::query_as::<_, User>(sql)
-            .bind(id)
-            .fetch_optional(db)
-            .await)?,
-        Bind::Str(s) => run!(c, |db| sqlx::query_as::<_, User>(sql)
-            .bind(s)
-            .fetch_optional(db)
-            .await)?,
+        Bind::Id(id) => run!(c, |db| sqlx::query_as::<_, User>(sql).bind(id).fetch_optional(db).await)?,
+        Bind::Str(s) => run!(c, |db| sqlx::query_as::<_, User>(sql).bind(s).fetch_optional(db).await)?,
     };
     Ok(row)
 }
@@ -106,13 +100,7 @@ pub async fn insert(c: &mut impl Conn, u: NewUser<'_>) -> StoreResult<i64> {
 }
 
 pub async fn set_password(c: &mut impl Conn, id: i64, hash: &str) -> StoreResult<()> {
-    exec(
-        c,
-        "UPDATE users SET password_hash = $2, password_verified_at = NULL WHERE id = $1",
-        id,
-        hash,
-    )
-    .await
+    exec(c, "UPDATE users SET password_hash = $2, password_verified_at = NULL WHERE id = $1", id, hash).await
 }
 
 pub async fn set_status(c: &mut impl Conn, id: i64, status: i64) -> StoreResult<()> {
@@ -172,24 +160,13 @@ pub async fn set_tfa(
     totp_secret: Option<&str>,
     totp_pending: Option<&str>,
 ) -> StoreResult<()> {
-    const SQL: &str = "UPDATE users SET tfa_enabled = $2, tfa_type = $3, totp_secret = $4, totp_pending = $5 WHERE id = $1";
-    exec!(
-        c,
-        sqlx::query(SQL)
-            .bind(id)
-            .bind(enabled)
-            .bind(tfa_type)
-            .bind(totp_secret)
-            .bind(totp_pending)
-    )?;
+    const SQL: &str =
+        "UPDATE users SET tfa_enabled = $2, tfa_type = $3, totp_secret = $4, totp_pending = $5 WHERE id = $1";
+    exec!(c, sqlx::query(SQL).bind(id).bind(enabled).bind(tfa_type).bind(totp_secret).bind(totp_pending))?;
     Ok(())
 }
 
-pub async fn set_totp_pending(
-    c: &mut impl Conn,
-    id: i64,
-    pending: Option<&str>,
-) -> StoreResult<()> {
+pub async fn set_totp_pending(c: &mut impl Conn, id: i64, pending: Option<&str>) -> StoreResult<()> {
     const SQL: &str = "UPDATE users SET totp_pending = $2 WHERE id = $1";
     exec!(c, sqlx::query(SQL).bind(id).bind(pending))?;
     Ok(())
@@ -210,30 +187,16 @@ pub async fn set_pending_email(c: &mut impl Conn, id: i64, email: Option<&str>) 
 }
 
 pub async fn set_email(c: &mut impl Conn, id: i64, email: &str) -> StoreResult<()> {
-    exec(
-        c,
-        "UPDATE users SET email = $2, pending_email = NULL WHERE id = $1",
-        id,
-        email,
-    )
-    .await
+    exec(c, "UPDATE users SET email = $2, pending_email = NULL WHERE id = $1", id, email).await
 }
 
-pub async fn set_password_verified_at(
-    c: &mut impl Conn,
-    id: i64,
-    at: Option<i64>,
-) -> StoreResult<()> {
+pub async fn set_password_verified_at(c: &mut impl Conn, id: i64, at: Option<i64>) -> StoreResult<()> {
     const SQL: &str = "UPDATE users SET password_verified_at = $2 WHERE id = $1";
     exec!(c, sqlx::query(SQL).bind(id).bind(at))?;
     Ok(())
 }
 
-pub async fn set_sign_in_challenge(
-    c: &mut impl Conn,
-    id: i64,
-    until: Option<i64>,
-) -> StoreResult<()> {
+pub async fn set_sign_in_challenge(c: &mut impl Conn, id: i64, until: Option<i64>) -> StoreResult<()> {
     const SQL: &str = "UPDATE users SET sign_in_challenge_until = $2 WHERE id = $1";
     exec!(c, sqlx::query(SQL).bind(id).bind(until))?;
     Ok(())

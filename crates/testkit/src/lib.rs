@@ -1,1 +1,10 @@
+//! Test harness pieces shared by the crates' tests: a fresh database per test on SQLite or
+//! PostgreSQL, an SMTP sink that keeps what it receives, and a small JSON HTTP client.
 
+pub mod db;
+pub mod http;
+pub mod smtp;
+
+pub use db::{Backend, TestDb};
+pub use http::{Api, Resp};
+pub use smtp::{Mail, SmtpSink};

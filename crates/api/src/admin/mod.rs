@@ -8,7 +8,5 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(tfa_reset::list))
-        .routes(routes!(tfa_reset::decide))
+    OpenApiRouter::new().routes(routes!(tfa_reset::list)).routes(routes!(tfa_reset::decide))
 }

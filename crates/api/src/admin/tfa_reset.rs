@@ -41,17 +41,9 @@ impl Validate for ResetListRequest {
         self.paging.check(v);
         if let Some(f) = &self.filters {
             if let Some(ids) = f.status.as_ref().and_then(|s| s.id.as_ref()) {
-                v.check(
-                    (1..=500).contains(&ids.len()),
-                    ErrorCode::FieldRange,
-                    "filters.status.id",
-                );
+                v.check((1..=500).contains(&ids.len()), ErrorCode::FieldRange, "filters.status.id");
                 for (i, s) in ids.iter().enumerate() {
-                    v.check(
-                        (1..=4).contains(s),
-                        ErrorCode::FieldRange,
-                        &format!("filters.status.id[{i}]"),
-                    );
+                    v.check((1..=4).contains(s), ErrorCode::FieldRange, &format!("filters.status.id[{i}]"));
                 }
             }
             if let Some(s) = &f.search {
@@ -84,26 +76,15 @@ pub async fn list(
     let filters = b.filters.unwrap_or_default();
     let status_filtered = filters.status.is_some();
     let statuses: Vec<i64> = match filters.status {
-        Some(IdSet {
-            id: Some(ids),
-            exclude,
-        }) if exclude == Some(true) => (1..=4).filter(|s| !ids.contains(s)).collect(),
+        Some(IdSet { id: Some(ids), exclude }) if exclude == Some(true) => {
+            (1..=4).filter(|s| !ids.contains(s)).collect()
+        }
         Some(IdSet { id: Some(ids), .. }) => ids,
         _ => vec![],
     };
-    let statuses = if statuses.is_empty() && status_filtered {
-        vec![0]
-    } else {
-        statuses
-    };
+    let statuses = if statuses.is_empty() && status_filtered { vec![0] } else { statuses };
     let (rows, total) = state
-        .list_tfa_resets(
-            &caller,
-            &statuses,
-            filters.search.as_deref(),
-            b.paging.limit(),
-            b.paging.offset(),
-        )
+        .list_tfa_resets(&caller, &statuses, filters.search.as_deref(), b.paging.limit(), b.paging.offset())
         .await?;
     let rows = rows
         .into_iter()

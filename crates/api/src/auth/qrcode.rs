@@ -22,9 +22,5 @@ pub struct QrCodeResponse {
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = QrCodeResponse), (status = 409, response = ErrorResponse)))]
 pub async fn qrcode(state: AppState, caller: Caller<AnyUser>) -> ApiResult<Json<QrCodeResponse>> {
     let e = state.enrol_totp(&caller).await?;
-    Ok(Json(QrCodeResponse {
-        secret: e.secret,
-        otpauth_uri: e.otpauth_uri,
-        qr_png: e.qr_png,
-    }))
+    Ok(Json(QrCodeResponse { secret: e.secret, otpauth_uri: e.otpauth_uri, qr_png: e.qr_png }))
 }

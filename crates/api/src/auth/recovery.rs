@@ -14,14 +14,8 @@ use crate::wire::no_content;
 /// E-mail a recovery code (204 for unknown addresses too).
 #[utoipa::path(post, path = "/auth/recovery", tag = "Auth", request_body = EmailRequest,
     extensions(("x-origin" = json!("designed"))), responses((status = 204, description = "Accepted")))]
-pub async fn send_code(
-    state: AppState,
-    Client(client): Client,
-    Body(b): Body<EmailRequest>,
-) -> ApiResult<StatusCode> {
-    state
-        .recovery_send_code(&b.email.unwrap_or_default(), &client)
-        .await?;
+pub async fn send_code(state: AppState, Client(client): Client, Body(b): Body<EmailRequest>) -> ApiResult<StatusCode> {
+    state.recovery_send_code(&b.email.unwrap_or_default(), &client).await?;
     Ok(no_content())
 }
 
@@ -46,10 +40,7 @@ impl Validate for ResetPasswordRequest {
 /// Set a new password with the recovery code; signs out every session.
 #[utoipa::path(post, path = "/auth/recovery/psw/otp/check", tag = "Auth", request_body = ResetPasswordRequest,
     extensions(("x-origin" = json!("designed"))), responses((status = 204, description = "Password set"), (status = 400, response = ErrorResponse), (status = 404, response = ErrorResponse)))]
-pub async fn reset_password(
-    state: AppState,
-    Body(b): Body<ResetPasswordRequest>,
-) -> ApiResult<StatusCode> {
+pub async fn reset_password(state: AppState, Body(b): Body<ResetPasswordRequest>) -> ApiResult<StatusCode> {
     state
         .recovery_reset_password(
             &b.email.unwrap_or_default(),

@@ -38,9 +38,7 @@ pub struct HeaderToken(Option<String>);
 impl FromRequestParts<AppState> for HeaderToken {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
-        Ok(HeaderToken(
-            crate::extract::bearer_token(parts).map(str::to_owned),
-        ))
+        Ok(HeaderToken(crate::extract::bearer_token(parts).map(str::to_owned)))
     }
 }
 
@@ -52,10 +50,7 @@ pub async fn check_token(
     HeaderToken(header): HeaderToken,
     Body(b): Body<TokenCheckRequest>,
 ) -> ApiResult<Json<TokenCheckResponse>> {
-    let token = b
-        .token
-        .or(header)
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "Access token required"))?;
+    let token = b.token.or(header).ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "Access token required"))?;
     let c = state.check_token(&token).await?;
     Ok(Json(TokenCheckResponse {
         valid: true,
@@ -94,9 +89,7 @@ pub async fn refresh(
     Client(client): Client,
     Body(b): Body<RefreshRequest>,
 ) -> ApiResult<Json<TokenPairResponse>> {
-    let pair = state
-        .refresh(&b.refresh_token.unwrap_or_default(), b.owner_id, &client)
-        .await?;
+    let pair = state.refresh(&b.refresh_token.unwrap_or_default(), b.owner_id, &client).await?;
     Ok(Json(pair.into()))
 }
 
@@ -116,8 +109,6 @@ pub async fn log_out(
     caller: Caller<AnyUserOrSignup>,
     Body(b): Body<LogOutRequest>,
 ) -> ApiResult<StatusCode> {
-    state
-        .log_out(&caller, b.all_sessions.unwrap_or(false))
-        .await?;
+    state.log_out(&caller, b.all_sessions.unwrap_or(false)).await?;
     Ok(no_content())
 }

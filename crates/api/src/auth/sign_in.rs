@@ -51,12 +51,8 @@ pub async fn sign_in(
     Client(client): Client,
     Body(b): Body<SignInRequest>,
 ) -> ApiResult<Json<TokenPairResponse>> {
-    let input = SignInInput {
-        email: b.email.unwrap_or_default(),
-        password: b.password,
-        otp: b.otp,
-        owner_id: b.owner_id,
-    };
+    let input =
+        SignInInput { email: b.email.unwrap_or_default(), password: b.password, otp: b.otp, owner_id: b.owner_id };
     Ok(Json(state.sign_in(input, &client).await?.into()))
 }
 
@@ -93,13 +89,7 @@ pub async fn check_password(
     Client(client): Client,
     Body(b): Body<PasswordCheckRequest>,
 ) -> ApiResult<Json<PasswordCheckResponse>> {
-    let r = state
-        .sign_in_check(
-            &b.email.unwrap_or_default(),
-            &b.password.unwrap_or_default(),
-            &client,
-        )
-        .await?;
+    let r = state.sign_in_check(&b.email.unwrap_or_default(), &b.password.unwrap_or_default(), &client).await?;
     Ok(Json(PasswordCheckResponse {
         tfa_required: r.tfa_required,
         tfa_type_id: r.tfa_type_id,
@@ -129,8 +119,6 @@ pub async fn resend_sign_in_code(
     Client(client): Client,
     Body(b): Body<EmailRequest>,
 ) -> ApiResult<StatusCode> {
-    state
-        .resend_sign_in_code(&b.email.unwrap_or_default(), &client)
-        .await?;
+    state.resend_sign_in_code(&b.email.unwrap_or_default(), &client).await?;
     Ok(no_content())
 }

@@ -32,9 +32,7 @@ impl Validate for GetCodeRequest {
             v.language("language", l);
         }
         if let Some(r) = &self.referral_code {
-            let ok = r.len() == 8
-                && r.bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            let ok = r.len() == 8 && r.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
             v.check(ok, paygate_core::ErrorCode::FieldFormat, "referral_code");
         }
     }
@@ -49,12 +47,7 @@ pub async fn send_code(
     Body(b): Body<GetCodeRequest>,
 ) -> ApiResult<StatusCode> {
     state
-        .signup_send_code(
-            &b.email.unwrap_or_default(),
-            b.language.as_deref(),
-            b.referral_code.as_deref(),
-            &client,
-        )
+        .signup_send_code(&b.email.unwrap_or_default(), b.language.as_deref(), b.referral_code.as_deref(), &client)
         .await?;
     Ok(no_content())
 }
@@ -84,13 +77,7 @@ pub async fn check_code(
     Client(client): Client,
     Body(b): Body<CheckCodeRequest>,
 ) -> ApiResult<Json<TokenPairResponse>> {
-    let pair = state
-        .signup_check_code(
-            &b.email.unwrap_or_default(),
-            &b.code.unwrap_or_default(),
-            &client,
-        )
-        .await?;
+    let pair = state.signup_check_code(&b.email.unwrap_or_default(), &b.code.unwrap_or_default(), &client).await?;
     Ok(Json(pair.into()))
 }
 
@@ -113,9 +100,7 @@ pub async fn set_password(
     caller: Caller<SignupOnly>,
     Body(b): Body<PasswordRequest>,
 ) -> ApiResult<StatusCode> {
-    state
-        .signup_set_password(&caller, &b.password.unwrap_or_default())
-        .await?;
+    state.signup_set_password(&caller, &b.password.unwrap_or_default()).await?;
     Ok(no_content())
 }
 
@@ -178,13 +163,8 @@ impl Validate for OwnerStepRequest {
         let sub_type = v.required("owner_sub_type", &self.owner_sub_type).copied();
         v.required_str("name", &self.name, 2, 200);
         v.required("country_id", &self.country_id);
-        if owner_type == Some(paygate_core::dict::OWNER_TYPE_COMPANY as i64)
-            && self.registration_number.is_none()
-        {
-            v.fail(
-                paygate_core::ErrorCode::FieldRequired,
-                "registration_number",
-            );
+        if owner_type == Some(paygate_core::dict::OWNER_TYPE_COMPANY as i64) && self.registration_number.is_none() {
+            v.fail(paygate_core::ErrorCode::FieldRequired, "registration_number");
         }
         validate_owner_fields(
             v,

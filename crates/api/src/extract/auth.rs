@@ -32,45 +32,25 @@ pub trait Guard: Send + Sync + 'static {
 /// Any signed-in user, operators and users without a membership included (self service).
 pub struct AnyUser;
 impl Guard for AnyUser {
-    const RULE: Rule = Rule {
-        full: true,
-        signup: false,
-        roles: None,
-        operator: false,
-    };
+    const RULE: Rule = Rule { full: true, signup: false, roles: None, operator: false };
 }
 
 /// As [`AnyUser`], or a sign-up token (dictionaries, log-out, token check).
 pub struct AnyUserOrSignup;
 impl Guard for AnyUserOrSignup {
-    const RULE: Rule = Rule {
-        full: true,
-        signup: true,
-        roles: None,
-        operator: false,
-    };
+    const RULE: Rule = Rule { full: true, signup: true, roles: None, operator: false };
 }
 
 /// Sign-up routes only.
 pub struct SignupOnly;
 impl Guard for SignupOnly {
-    const RULE: Rule = Rule {
-        full: false,
-        signup: true,
-        roles: None,
-        operator: false,
-    };
+    const RULE: Rule = Rule { full: false, signup: true, roles: None, operator: false };
 }
 
 /// A member of the active owner with one of the roles in the mask (bit n = role n).
 pub struct Member<const MASK: u8>;
 impl<const MASK: u8> Guard for Member<MASK> {
-    const RULE: Rule = Rule {
-        full: true,
-        signup: false,
-        roles: Some(RoleSet(MASK)),
-        operator: false,
-    };
+    const RULE: Rule = Rule { full: true, signup: false, roles: Some(RoleSet(MASK)), operator: false };
 }
 
 /// Roles 1–5.
@@ -85,12 +65,7 @@ pub type OwnerOnly = Member<{ RoleSet::R1.0 }>;
 /// Platform operators (`/admin/*`).
 pub struct OperatorOnly;
 impl Guard for OperatorOnly {
-    const RULE: Rule = Rule {
-        full: true,
-        signup: false,
-        roles: None,
-        operator: true,
-    };
+    const RULE: Rule = Rule { full: true, signup: false, roles: None, operator: true };
 }
 
 /// The authenticated caller of a route guarded by `G`.
@@ -105,12 +80,7 @@ impl<G: Guard> std::ops::Deref for Caller<G> {
 
 /// The access token of `Authorization: Bearer <t>` or `Authorization: <t>`.
 pub fn bearer(parts: &Parts) -> Option<&str> {
-    let raw = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .trim();
+    let raw = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.trim();
     let token = match raw.split_once(char::is_whitespace) {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
         _ => raw,
@@ -132,21 +102,14 @@ pub fn check_rule(rule: Rule, actor: &Actor) -> Result<(), ApiError> {
         return Err(ApiError::new(ErrorCode::TokenScope, msg));
     }
     if rule.operator {
-        return if actor.operator {
-            Ok(())
-        } else {
-            Err(ApiError::new(ErrorCode::OperatorOnly, "Operators only"))
-        };
+        return if actor.operator { Ok(()) } else { Err(ApiError::new(ErrorCode::OperatorOnly, "Operators only")) };
     }
     if let Some(roles) = rule.roles {
         let Some(owner) = actor.owner else {
             return Err(ApiError::new(ErrorCode::NoActiveOwner, "No active owner"));
         };
         if !roles.contains(owner.role) {
-            return Err(ApiError::new(
-                ErrorCode::ForbiddenRole,
-                format!("Role {} may not do this", owner.role),
-            ));
+            return Err(ApiError::new(ErrorCode::ForbiddenRole, format!("Role {} may not do this", owner.role)));
         }
     }
     Ok(())
@@ -156,8 +119,7 @@ impl<G: Guard> FromRequestParts<AppState> for Caller<G> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "Access token required"))?;
+        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "Access token required"))?;
         let actor = state.authenticate(token).await?;
         check_rule(G::RULE, &actor)?;
         state.limit_user(actor.user_id)?;

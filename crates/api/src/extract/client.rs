@@ -21,25 +21,16 @@ impl FromRequestParts<AppState> for Client {
 }
 
 pub fn client_info(parts: &Parts, state: &AppState) -> ClientInfo {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let ip = client_ip(peer, parts, &state.config.trusted_proxies);
     ClientInfo {
-        ip: ip
-            .map(|i| i.to_string())
-            .unwrap_or_else(|| "unknown".into()),
+        ip: ip.map(|i| i.to_string()).unwrap_or_else(|| "unknown".into()),
         user_agent: parts
             .headers
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(300).collect()),
-        request_id: parts
-            .extensions
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default(),
+        request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default(),
     }
 }
 
@@ -50,13 +41,8 @@ fn client_ip(peer: Option<IpAddr>, parts: &Parts, trusted: &[IpAddr]) -> Option<
     if !trusted.contains(&peer) {
         return Some(peer);
     }
-    let forwarded = parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
+    let forwarded =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",");
     forwarded
         .split(',')
         .rev()

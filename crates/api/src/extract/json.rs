@@ -36,32 +36,20 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for Body<T> 
             }
         })?;
         if bytes.len() > JSON_LIMIT {
-            return Err(ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                "Body larger than 1 MiB",
-            ));
+            return Err(ApiError::new(ErrorCode::PayloadTooLarge, "Body larger than 1 MiB"));
         }
         let empty = bytes.iter().all(u8::is_ascii_whitespace);
         match media_ok {
             Some(false) => {
-                return Err(ApiError::new(
-                    ErrorCode::UnsupportedMediaType,
-                    "Content-Type must be application/json",
-                ));
+                return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "Content-Type must be application/json"));
             }
             None if !empty => {
-                return Err(ApiError::new(
-                    ErrorCode::UnsupportedMediaType,
-                    "Content-Type must be application/json",
-                ));
+                return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "Content-Type must be application/json"));
             }
             _ => {}
         }
-        let value = if empty {
-            serde_json::json!({})
-        } else {
-            parse_strict(&bytes).map_err(|e| malformed(&e.to_string()))?
-        };
+        let value =
+            if empty { serde_json::json!({}) } else { parse_strict(&bytes).map_err(|e| malformed(&e.to_string()))? };
         Ok(Body(from_value(value)?))
     }
 }
@@ -72,16 +60,11 @@ fn is_json(content_type: &str) -> bool {
 }
 
 fn malformed(detail: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::MalformedJson,
-        format!("Malformed JSON: {detail}"),
-    )
+    ApiError::new(ErrorCode::MalformedJson, format!("Malformed JSON: {detail}"))
 }
 
 /// Deserialises a parsed body into `T` and runs its rules.
-pub fn from_value<T: DeserializeOwned + Validate>(
-    mut value: serde_json::Value,
-) -> Result<T, ApiError> {
+pub fn from_value<T: DeserializeOwned + Validate>(mut value: serde_json::Value) -> Result<T, ApiError> {
     if !value.is_object() {
         return Err(malformed("the body must be a JSON object"));
     }
@@ -105,11 +88,7 @@ pub fn from_value<T: DeserializeOwned + Validate>(
 
 /// Maps serde's message to a code of §1.4.2 and the field path (`a.b[2]`).
 fn classify(path: &str, msg: &str) -> (ErrorCode, Option<String>) {
-    let base = if path == "." || path.is_empty() {
-        None
-    } else {
-        Some(path.to_owned())
-    };
+    let base = if path == "." || path.is_empty() { None } else { Some(path.to_owned()) };
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default();
         let field = match base {

@@ -10,8 +10,8 @@ mod strict_json;
 mod upload;
 
 pub use auth::{
-    AllRoles, AnyUser, AnyUserOrSignup, Caller, Guard, Managers, Member, OperatorOnly, OwnerOnly,
-    Rule, SignupOnly, Staff, bearer as bearer_token,
+    AllRoles, AnyUser, AnyUserOrSignup, Caller, Guard, Managers, Member, OperatorOnly, OwnerOnly, Rule, SignupOnly,
+    Staff, bearer as bearer_token,
 };
 pub use client::Client;
 pub use json::{Body, Validate};

@@ -21,10 +21,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
                 let field = text.split('`').nth(1).map(str::to_owned);
                 Err(ApiError(paygate_core::AppError {
                     message: format!("Invalid query: {text}").into(),
-                    errors: vec![paygate_core::ErrorItem {
-                        code: ErrorCode::InvalidParameter,
-                        field,
-                    }],
+                    errors: vec![paygate_core::ErrorItem { code: ErrorCode::InvalidParameter, field }],
                     retry_after: None,
                     internal: None,
                 }))
@@ -40,16 +37,8 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let invalid = || {
-            ApiError::field(
-                ErrorCode::InvalidParameter,
-                "id",
-                "id must be a positive integer",
-            )
-        };
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| invalid())?;
+        let invalid = || ApiError::field(ErrorCode::InvalidParameter, "id", "id must be a positive integer");
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| invalid())?;
         match raw.parse::<i64>() {
             Ok(id) if id > 0 && raw.bytes().all(|b| b.is_ascii_digit()) => Ok(IdPath(id)),
             _ => Err(invalid()),

@@ -34,9 +34,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
         Ok(Strict(Value::Number(v.into())))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Strict, E> {
-        Number::from_f64(v)
-            .map(|n| Strict(Value::Number(n)))
-            .ok_or_else(|| E::custom("not a finite number"))
+        Number::from_f64(v).map(|n| Strict(Value::Number(n))).ok_or_else(|| E::custom("not a finite number"))
     }
     fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
         Ok(Strict(Value::String(v.to_owned())))
@@ -119,9 +117,7 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_text() {
-        let v =
-            parse_strict(br#"{"amount":0.000000000000000001,"big":1234567890123456789012345.5}"#)
-                .unwrap();
+        let v = parse_strict(br#"{"amount":0.000000000000000001,"big":1234567890123456789012345.5}"#).unwrap();
         assert_eq!(v["amount"].to_string(), "0.000000000000000001");
         assert_eq!(v["big"].to_string(), "1234567890123456789012345.5");
         assert!(parse_strict(b"{} trailing").is_err());

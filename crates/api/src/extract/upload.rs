@@ -23,10 +23,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
         if !is_multipart {
-            return Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "Send multipart/form-data with a `file`",
-            ));
+            return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "Send multipart/form-data with a `file`"));
         }
         let too_large = || ApiError::new(ErrorCode::PayloadTooLarge, "Upload too large");
         let mut mp = Multipart::from_request(req, state)
@@ -41,11 +38,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                     return Err(too_large());
                 }
                 Err(_) => {
-                    return Err(ApiError::field(
-                        ErrorCode::ValidationFailed,
-                        "file",
-                        "Malformed multipart body",
-                    ));
+                    return Err(ApiError::field(ErrorCode::ValidationFailed, "file", "Malformed multipart body"));
                 }
             };
             if field.name() == Some("file") {
@@ -53,11 +46,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                         too_large()
                     } else {
-                        ApiError::field(
-                            ErrorCode::ValidationFailed,
-                            "file",
-                            "Malformed multipart body",
-                        )
+                        ApiError::field(ErrorCode::ValidationFailed, "file", "Malformed multipart body")
                     }
                 })?;
                 if bytes.len() > FILE_LIMIT {
@@ -66,13 +55,8 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                 file = Some(bytes.to_vec());
             }
         }
-        let bytes = file.ok_or_else(|| {
-            ApiError::field(
-                ErrorCode::FieldRequired,
-                "file",
-                "A `file` part is required",
-            )
-        })?;
+        let bytes =
+            file.ok_or_else(|| ApiError::field(ErrorCode::FieldRequired, "file", "A `file` part is required"))?;
         Ok(Upload { bytes })
     }
 }

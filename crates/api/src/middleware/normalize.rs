@@ -40,14 +40,7 @@ mod tests {
     use super::*;
 
     fn norm(p: &str) -> String {
-        normalize_path(
-            Request::builder()
-                .uri(p)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .uri()
-        .to_string()
+        normalize_path(Request::builder().uri(p).body(axum::body::Body::empty()).unwrap()).uri().to_string()
     }
 
     #[test]

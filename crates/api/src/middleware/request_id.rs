@@ -13,23 +13,18 @@ pub struct RequestId(pub String);
 pub const HEADER: &str = "x-request-id";
 
 fn valid(s: &str) -> bool {
-    (1..=64).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 pub async fn request_id(mut req: Request, next: Next) -> Response {
-    let id = req
-        .headers()
-        .get(HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|s| valid(s))
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            let mut b = [0u8; 12];
-            rand::fill(&mut b);
-            b.iter().map(|x| format!("{x:02x}")).collect()
-        });
+    let id =
+        req.headers().get(HEADER).and_then(|v| v.to_str().ok()).filter(|s| valid(s)).map(str::to_owned).unwrap_or_else(
+            || {
+                let mut b = [0u8; 12];
+                rand::fill(&mut b);
+                b.iter().map(|x| format!("{x:02x}")).collect()
+            },
+        );
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     let mut res = next.run(req).instrument(span).await;

@@ -22,55 +22,30 @@ impl Services {
         if user.status != users::STATUS_ACTIVE {
             return Ok(());
         }
-        let code = self
-            .issue_code(&mut tx, Purpose::Recovery, &email, None, CODE_TTL)
-            .await?;
-        self.queue_mail(
-            &mut tx,
-            &user.email,
-            &user.language,
-            Message::RecoveryCode { code },
-        )
-        .await?;
+        let code = self.issue_code(&mut tx, Purpose::Recovery, &email, None, CODE_TTL).await?;
+        self.queue_mail(&mut tx, &user.email, &user.language, Message::RecoveryCode { code }).await?;
         tx.commit().await?;
         self.mail_queued();
         Ok(())
     }
 
     /// `POST /auth/recovery/psw/otp/check`: sets a new password and signs out everywhere.
-    pub async fn recovery_reset_password(
-        &self,
-        email: &str,
-        otp: &str,
-        password: &str,
-    ) -> AppResult<()> {
+    pub async fn recovery_reset_password(&self, email: &str, otp: &str, password: &str) -> AppResult<()> {
         let email = normalize_email(email);
         if !password_acceptable(password, &email) {
             return Err(weak_password("password"));
         }
         let tx = self.store.begin().await?;
-        let (mut tx, _) = self
-            .check_code(tx, Purpose::Recovery, &email, otp, "otp")
-            .await?;
+        let (mut tx, _) = self.check_code(tx, Purpose::Recovery, &email, otp, "otp").await?;
         let Some(user) = users::by_email(&mut tx, &email).await? else {
-            return Err(paygate_core::AppError::field(
-                paygate_core::ErrorCode::OtpNotFound,
-                "otp",
-                "No open code",
-            ));
+            return Err(paygate_core::AppError::field(paygate_core::ErrorCode::OtpNotFound, "otp", "No open code"));
         };
         let hash = crypto::hash_password(password).await?;
         let now = self.now();
         users::set_password(&mut tx, user.id, &hash).await?;
         users::set_sign_in_lock(&mut tx, user.id, None).await?;
         sessions::close_all_of_user(&mut tx, user.id, None, "password_recovery", now).await?;
-        self.queue_mail(
-            &mut tx,
-            &user.email,
-            &user.language,
-            Message::PasswordChanged,
-        )
-        .await?;
+        self.queue_mail(&mut tx, &user.email, &user.language, Message::PasswordChanged).await?;
         self.security_notice(
             &mut tx,
             user.id,

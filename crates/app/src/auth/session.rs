@@ -35,44 +35,27 @@ impl Services {
         })?;
         let user_id: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
         let mut c = self.store.conn().await?;
-        let s = sessions::check(&mut c, claims.sid, claims.oid)
-            .await?
-            .ok_or_else(invalid_token)?;
-        if s.user_id != user_id
-            || s.closed_at.is_some()
-            || s.expires_at <= now
-            || s.scope != claims.scp
-        {
+        let s = sessions::check(&mut c, claims.sid, claims.oid).await?.ok_or_else(invalid_token)?;
+        if s.user_id != user_id || s.closed_at.is_some() || s.expires_at <= now || s.scope != claims.scp {
             return Err(invalid_token());
         }
         if s.user_status == users::STATUS_BLOCKED {
-            return Err(AppError::new(
-                ErrorCode::AccountDisabled,
-                "Account disabled",
-            ));
+            return Err(AppError::new(ErrorCode::AccountDisabled, "Account disabled"));
         }
         let owner = match (claims.oid, claims.rol) {
             (Some(oid), Some(rol)) => {
-                if s.membership_status != Some(memberships::STATUS_ACTIVE) || s.role_id != Some(rol)
-                {
+                if s.membership_status != Some(memberships::STATUS_ACTIVE) || s.role_id != Some(rol) {
                     return Err(invalid_token());
                 }
                 if s.owner_status == Some(owners::STATUS_SUSPENDED) {
                     return Err(AppError::new(ErrorCode::AccountDisabled, "Owner suspended"));
                 }
-                Some(ActiveOwner {
-                    id: oid,
-                    role: Role::from_id(rol).ok_or_else(invalid_token)?,
-                })
+                Some(ActiveOwner { id: oid, role: Role::from_id(rol).ok_or_else(invalid_token)? })
             }
             (None, None) => None,
             _ => return Err(invalid_token()),
         };
-        let scope = if claims.scp == "signup" {
-            Scope::Signup
-        } else {
-            Scope::Full
-        };
+        let scope = if claims.scp == "signup" { Scope::Signup } else { Scope::Full };
         Ok(Actor {
             user_id,
             session_id: claims.sid,
@@ -119,21 +102,9 @@ impl Services {
         jwt::encode(&claims, &self.config.jwt_secret.0)
     }
 
-    async fn new_refresh_token(
-        &self,
-        tx: &mut Tx,
-        session_id: i64,
-        expires_at: i64,
-    ) -> AppResult<String> {
+    async fn new_refresh_token(&self, tx: &mut Tx, session_id: i64, expires_at: i64) -> AppResult<String> {
         let token = crypto::opaque_token();
-        sessions::insert_refresh(
-            tx,
-            session_id,
-            &crypto::sha256_hex(token.as_bytes()),
-            expires_at,
-            self.now(),
-        )
-        .await?;
+        sessions::insert_refresh(tx, session_id, &crypto::sha256_hex(token.as_bytes()), expires_at, self.now()).await?;
         Ok(token)
     }
 
@@ -147,11 +118,7 @@ impl Services {
         client: &ClientInfo,
     ) -> AppResult<TokenPair> {
         let now = self.now();
-        let ttl = if scope == Scope::Signup {
-            REFRESH_TTL_SIGNUP
-        } else {
-            REFRESH_TTL_FULL
-        };
+        let ttl = if scope == Scope::Signup { REFRESH_TTL_SIGNUP } else { REFRESH_TTL_FULL };
         let session_id = sessions::insert(
             tx,
             sessions::NewSession {
@@ -166,10 +133,7 @@ impl Services {
         )
         .await?;
         let refresh_token = self.new_refresh_token(tx, session_id, now + ttl).await?;
-        Ok(TokenPair {
-            token: self.access_token(user, session_id, scope, owner),
-            refresh_token,
-        })
+        Ok(TokenPair { token: self.access_token(user, session_id, scope, owner), refresh_token })
     }
 
     /// The owner a session acts for: the requested one (which must be a usable membership; an
@@ -180,24 +144,15 @@ impl Services {
         user: &User,
         requested: Option<i64>,
     ) -> AppResult<Option<ActiveOwner>> {
-        let not_member = || {
-            AppError::field(
-                ErrorCode::NotAMember,
-                "owner_id",
-                "Not a member of this owner",
-            )
-        };
+        let not_member = || AppError::field(ErrorCode::NotAMember, "owner_id", "Not a member of this owner");
         if let Some(owner_id) = requested {
             if user.is_operator {
                 return Err(not_member());
             }
-            let m = memberships::find(tx, user.id, owner_id)
-                .await?
-                .ok_or_else(not_member)?;
+            let m = memberships::find(tx, user.id, owner_id).await?.ok_or_else(not_member)?;
             let now = self.now();
             let usable = m.status_id == memberships::STATUS_ACTIVE
-                || (m.status_id == memberships::STATUS_INVITED
-                    && m.expires_at.is_none_or(|e| e > now));
+                || (m.status_id == memberships::STATUS_INVITED && m.expires_at.is_none_or(|e| e > now));
             if !usable {
                 return Err(not_member());
             }
@@ -207,29 +162,15 @@ impl Services {
             if m.status_id == memberships::STATUS_INVITED {
                 memberships::set_status(tx, m.id, memberships::STATUS_ACTIVE).await?;
             }
-            return Ok(Some(ActiveOwner {
-                id: owner_id,
-                role: Role::from_id(m.role_id).ok_or_else(not_member)?,
-            }));
+            return Ok(Some(ActiveOwner { id: owner_id, role: Role::from_id(m.role_id).ok_or_else(not_member)? }));
         }
         let all = memberships::of_user(tx, user.id).await?;
         let usable: Vec<_> = all
             .iter()
-            .filter(|m| {
-                m.status_id == memberships::STATUS_ACTIVE && m.owner_status == owners::STATUS_ACTIVE
-            })
+            .filter(|m| m.status_id == memberships::STATUS_ACTIVE && m.owner_status == owners::STATUS_ACTIVE)
             .collect();
-        let pick = usable
-            .iter()
-            .find(|m| Some(m.owner_id) == user.last_owner_id)
-            .or_else(|| usable.first())
-            .copied();
-        Ok(pick.and_then(|m| {
-            Role::from_id(m.role_id).map(|role| ActiveOwner {
-                id: m.owner_id,
-                role,
-            })
-        }))
+        let pick = usable.iter().find(|m| Some(m.owner_id) == user.last_owner_id).or_else(|| usable.first()).copied();
+        Ok(pick.and_then(|m| Role::from_id(m.role_id).map(|role| ActiveOwner { id: m.owner_id, role })))
     }
 
     /// `POST /auth/token/refresh`: rotation with reuse detection (§1.3.2).
@@ -239,64 +180,36 @@ impl Services {
         owner_id: Option<i64>,
         client: &ClientInfo,
     ) -> AppResult<TokenPair> {
-        self.rate(
-            &format!("refresh:{}", client.ip),
-            30,
-            crate::ratelimit::MINUTE,
-        )?;
-        let invalid = || {
-            AppError::field(
-                ErrorCode::RefreshTokenInvalid,
-                "refreshToken",
-                "Refresh token invalid",
-            )
-        };
+        self.rate(&format!("refresh:{}", client.ip), 30, crate::ratelimit::MINUTE)?;
+        let invalid = || AppError::field(ErrorCode::RefreshTokenInvalid, "refreshToken", "Refresh token invalid");
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let rt = sessions::refresh_by_hash(&mut tx, &crypto::sha256_hex(refresh_token.as_bytes()))
             .await?
             .ok_or_else(invalid)?;
-        let session = sessions::by_id(&mut tx, rt.session_id)
-            .await?
-            .ok_or_else(invalid)?;
+        let session = sessions::by_id(&mut tx, rt.session_id).await?.ok_or_else(invalid)?;
         if rt.consumed_at.is_some() || !sessions::consume_refresh(&mut tx, rt.id, now).await? {
             // A consumed token presented again: someone holds a copy. Revoke the whole family.
             sessions::close(&mut tx, session.id, "refresh_reuse", now).await?;
             tx.commit().await?;
-            tracing::warn!(
-                session_id = session.id,
-                "refresh token reuse: session revoked"
-            );
+            tracing::warn!(session_id = session.id, "refresh token reuse: session revoked");
             return Err(invalid());
         }
         if rt.expires_at <= now || session.closed_at.is_some() || session.expires_at <= now {
             return Err(invalid());
         }
-        let user = users::by_id(&mut tx, session.user_id)
-            .await?
-            .ok_or_else(invalid)?;
+        let user = users::by_id(&mut tx, session.user_id).await?.ok_or_else(invalid)?;
         if user.status == users::STATUS_BLOCKED {
-            return Err(AppError::new(
-                ErrorCode::AccountDisabled,
-                "Account disabled",
-            ));
+            return Err(AppError::new(ErrorCode::AccountDisabled, "Account disabled"));
         }
-        let scope = if session.scope == sessions::SCOPE_SIGNUP {
-            Scope::Signup
-        } else {
-            Scope::Full
-        };
+        let scope = if session.scope == sessions::SCOPE_SIGNUP { Scope::Signup } else { Scope::Full };
         let owner = if scope == Scope::Signup {
             None
         } else if owner_id.is_some() {
             self.choose_owner(&mut tx, &user, owner_id).await?
         } else {
             // Keep the session's owner while that membership is still usable.
-            let keep = self
-                .choose_owner(&mut tx, &user, session.owner_id)
-                .await
-                .ok()
-                .flatten();
+            let keep = self.choose_owner(&mut tx, &user, session.owner_id).await.ok().flatten();
             match keep {
                 Some(o) => Some(o),
                 None => self.choose_owner(&mut tx, &user, None).await?,
@@ -309,14 +222,9 @@ impl Services {
         if let Some(o) = owner {
             users::set_last_owner(&mut tx, user.id, o.id).await?;
         }
-        let refresh_token = self
-            .new_refresh_token(&mut tx, session.id, session.expires_at)
-            .await?;
+        let refresh_token = self.new_refresh_token(&mut tx, session.id, session.expires_at).await?;
         tx.commit().await?;
-        Ok(TokenPair {
-            token: self.access_token(&user, session.id, scope, owner),
-            refresh_token,
-        })
+        Ok(TokenPair { token: self.access_token(&user, session.id, scope, owner), refresh_token })
     }
 
     /// `POST /auth/log-out`.
@@ -333,18 +241,11 @@ impl Services {
     }
 
     /// A request-rate limit of §1.9; off when the instance turns request limits off.
-    pub(crate) fn rate(
-        &self,
-        key: &str,
-        limit: usize,
-        window: std::time::Duration,
-    ) -> AppResult<()> {
+    pub(crate) fn rate(&self, key: &str, limit: usize, window: std::time::Duration) -> AppResult<()> {
         if !self.config.rate_limits {
             return Ok(());
         }
-        self.limiter
-            .hit(key, limit, window)
-            .map_err(AppError::rate_limited)
+        self.limiter.hit(key, limit, window).map_err(AppError::rate_limited)
     }
 }
 

@@ -38,10 +38,7 @@ pub struct SignInCheck {
 }
 
 fn bad_credentials() -> AppError {
-    AppError::new(
-        ErrorCode::InvalidCredentials,
-        "E-mail or password does not match",
-    )
+    AppError::new(ErrorCode::InvalidCredentials, "E-mail or password does not match")
 }
 
 impl Services {
@@ -67,9 +64,7 @@ impl Services {
                 _ => return Err(self.sign_in_failed(tx, &email, client).await),
             };
             let otp = input.otp.as_deref().unwrap_or_default();
-            let mut tx = self
-                .check_second_factor(tx, &user, Purpose::SignIn, otp, "otp")
-                .await?;
+            let mut tx = self.check_second_factor(tx, &user, Purpose::SignIn, otp, "otp").await?;
             users::set_sign_in_challenge(&mut tx, user.id, None).await?;
             return self.finish_sign_in(tx, user, input.owner_id, client).await;
         };
@@ -79,16 +74,11 @@ impl Services {
             return Err(self.sign_in_failed(tx, &email, client).await);
         };
         if user.status == users::STATUS_BLOCKED {
-            return Err(AppError::new(
-                ErrorCode::AccountDisabled,
-                "Account disabled",
-            ));
+            return Err(AppError::new(ErrorCode::AccountDisabled, "Account disabled"));
         }
         self.limiter.clear(&email_ip_key(&email, client));
         if user.status == users::STATUS_REGISTERING {
-            let pair = self
-                .open_session(&mut tx, &user, Scope::Signup, None, client)
-                .await?;
+            let pair = self.open_session(&mut tx, &user, Scope::Signup, None, client).await?;
             tx.commit().await?;
             return Ok(pair);
         }
@@ -102,28 +92,17 @@ impl Services {
                 if sent {
                     self.mail_queued();
                 }
-                Err(AppError::field(
-                    ErrorCode::SecondFactorRequired,
-                    "otp",
-                    "Second factor required",
-                ))
+                Err(AppError::field(ErrorCode::SecondFactorRequired, "otp", "Second factor required"))
             }
             Some(otp) => {
-                let tx = self
-                    .check_second_factor(tx, &user, Purpose::SignIn, otp, "otp")
-                    .await?;
+                let tx = self.check_second_factor(tx, &user, Purpose::SignIn, otp, "otp").await?;
                 self.finish_sign_in(tx, user, input.owner_id, client).await
             }
         }
     }
 
     /// `POST /auth/sign-in/psw/check`.
-    pub async fn sign_in_check(
-        &self,
-        email: &str,
-        password: &str,
-        client: &ClientInfo,
-    ) -> AppResult<SignInCheck> {
+    pub async fn sign_in_check(&self, email: &str, password: &str, client: &ClientInfo) -> AppResult<SignInCheck> {
         self.rate(&format!("sign-in:{}", client.ip), 10, MINUTE)?;
         let email = normalize_email(email);
         let mut tx = self.store.begin().await?;
@@ -133,19 +112,11 @@ impl Services {
             return Err(self.sign_in_failed(tx, &email, client).await);
         };
         if user.status == users::STATUS_BLOCKED {
-            return Err(AppError::new(
-                ErrorCode::AccountDisabled,
-                "Account disabled",
-            ));
+            return Err(AppError::new(ErrorCode::AccountDisabled, "Account disabled"));
         }
         self.limiter.clear(&email_ip_key(&email, client));
         if !user.tfa_enabled {
-            return Ok(SignInCheck {
-                tfa_required: false,
-                tfa_type_id: None,
-                otp_sent: false,
-                expires_at: None,
-            });
+            return Ok(SignInCheck { tfa_required: false, tfa_type_id: None, otp_sent: false, expires_at: None });
         }
         let otp_sent = self.open_challenge(&mut tx, &user).await?;
         tx.commit().await?;
@@ -193,51 +164,25 @@ impl Services {
         if user.tfa_type == 2 {
             return Ok(false);
         }
-        let code = self
-            .issue_code(tx, Purpose::SignIn, &user.id.to_string(), None, CODE_TTL)
-            .await?;
-        self.queue_mail(
-            tx,
-            &user.email,
-            &user.language,
-            Message::SignInCode { code },
-        )
-        .await?;
+        let code = self.issue_code(tx, Purpose::SignIn, &user.id.to_string(), None, CODE_TTL).await?;
+        self.queue_mail(tx, &user.email, &user.language, Message::SignInCode { code }).await?;
         Ok(true)
     }
 
-    fn refuse_locked(
-        &self,
-        user: Option<&User>,
-        email: &str,
-        client: &ClientInfo,
-    ) -> AppResult<()> {
+    fn refuse_locked(&self, user: Option<&User>, email: &str, client: &ClientInfo) -> AppResult<()> {
         let now = self.now();
-        if let Some(until) = user
-            .and_then(|u| u.sign_in_locked_until)
-            .filter(|t| *t > now)
-        {
-            return Err(
-                AppError::new(ErrorCode::TemporarilyLocked, "Sign-in temporarily locked")
-                    .with_retry_after((until - now) as u64),
-            );
+        if let Some(until) = user.and_then(|u| u.sign_in_locked_until).filter(|t| *t > now) {
+            return Err(AppError::new(ErrorCode::TemporarilyLocked, "Sign-in temporarily locked")
+                .with_retry_after((until - now) as u64));
         }
         self.limiter
-            .check(
-                &email_ip_key(email, client),
-                FAILS_PER_EMAIL_IP,
-                FAIL_WINDOW_EMAIL_IP,
-            )
+            .check(&email_ip_key(email, client), FAILS_PER_EMAIL_IP, FAIL_WINDOW_EMAIL_IP)
             .map_err(AppError::rate_limited)
     }
 
     /// The user when the password matches; `None` otherwise (unknown e-mail included, after
     /// the same amount of work).
-    async fn verify_credentials(
-        &self,
-        user: Option<User>,
-        password: &str,
-    ) -> AppResult<Option<User>> {
+    async fn verify_credentials(&self, user: Option<User>, password: &str) -> AppResult<Option<User>> {
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let ok = crypto::verify_password(password, hash.as_deref()).await?;
         Ok(user.filter(|_| ok))
@@ -246,14 +191,11 @@ impl Services {
     /// Counts a failed sign-in (per e-mail and IP, per account), locks the account after too
     /// many, and returns the error to answer with.
     async fn sign_in_failed(&self, mut tx: Tx, email: &str, client: &ClientInfo) -> AppError {
-        self.limiter
-            .record(&email_ip_key(email, client), FAIL_WINDOW_EMAIL_IP);
+        self.limiter.record(&email_ip_key(email, client), FAIL_WINDOW_EMAIL_IP);
         let Ok(Some(user)) = users::by_email(&mut tx, email).await else {
             return bad_credentials();
         };
-        let count = self
-            .limiter
-            .record(&format!("sign-in-fail-account:{}", user.id), HOUR);
+        let count = self.limiter.record(&format!("sign-in-fail-account:{}", user.id), HOUR);
         if count >= FAILS_PER_ACCOUNT {
             let now = self.now();
             let locked = async {
@@ -262,9 +204,7 @@ impl Services {
                     &mut tx,
                     &user.email,
                     &user.language,
-                    Message::SignInLocked {
-                        minutes: LOCK_SECONDS / 60,
-                    },
+                    Message::SignInLocked { minutes: LOCK_SECONDS / 60 },
                 )
                 .await?;
                 tx.commit().await?;
@@ -273,8 +213,7 @@ impl Services {
             .await;
             match locked {
                 Ok(()) => {
-                    self.limiter
-                        .clear(&format!("sign-in-fail-account:{}", user.id));
+                    self.limiter.clear(&format!("sign-in-fail-account:{}", user.id));
                     self.mail_queued();
                     tracing::warn!(user_id = user.id, "sign-in locked after repeated failures");
                 }
@@ -296,9 +235,7 @@ impl Services {
         let now = self.now();
         let known_ip = sessions::seen_ip(&mut tx, user.id, &client.ip).await?;
         let had_sessions = sessions::seen_any(&mut tx, user.id).await?;
-        let pair = self
-            .open_session(&mut tx, &user, Scope::Full, owner, client)
-            .await?;
+        let pair = self.open_session(&mut tx, &user, Scope::Full, owner, client).await?;
         if let Some(o) = owner {
             users::set_last_owner(&mut tx, user.id, o.id).await?;
             if let Some(m) = memberships::find(&mut tx, user.id, o.id).await? {
@@ -307,15 +244,7 @@ impl Services {
         }
         let notify = had_sessions && !known_ip;
         if notify {
-            self.queue_mail(
-                &mut tx,
-                &user.email,
-                &user.language,
-                Message::NewSignIn {
-                    ip: client.ip.clone(),
-                },
-            )
-            .await?;
+            self.queue_mail(&mut tx, &user.email, &user.language, Message::NewSignIn { ip: client.ip.clone() }).await?;
             self.security_notice(
                 &mut tx,
                 user.id,

@@ -54,23 +54,18 @@ impl Services {
         client: &ClientInfo,
     ) -> AppResult<()> {
         let email = normalize_email(email);
-        self.mail_rate(&email, client)?;
         let mut tx = self.store.begin().await?;
         if let Some(code) = referral_code
             && owners::by_referral_code(&mut tx, code).await?.is_none()
         {
-            return Err(AppError::field(
-                ErrorCode::NotFound,
-                "referral_code",
-                "Unknown referral code",
-            ));
+            return Err(AppError::field(ErrorCode::NotFound, "referral_code", "Unknown referral code"));
         }
+        self.mail_rate(&email, client)?;
         let lang = language.unwrap_or("en");
         match users::by_email(&mut tx, &email).await? {
             Some(u) if u.status != users::STATUS_REGISTERING => {
                 // Never reveal registration in the answer: tell the owner of the address instead.
-                self.queue_mail(&mut tx, &email, &u.language, Message::AlreadyRegistered)
-                    .await?;
+                self.queue_mail(&mut tx, &email, &u.language, Message::AlreadyRegistered).await?;
             }
             _ => {
                 let payload = CodePayload {
@@ -78,11 +73,8 @@ impl Services {
                     referral_code: referral_code.map(str::to_owned),
                 };
                 let payload = serde_json::to_string(&payload).map_err(AppError::internal)?;
-                let code = self
-                    .issue_code(&mut tx, Purpose::Signup, &email, Some(&payload), CODE_TTL)
-                    .await?;
-                self.queue_mail(&mut tx, &email, lang, Message::SignupCode { code })
-                    .await?;
+                let code = self.issue_code(&mut tx, Purpose::Signup, &email, Some(&payload), CODE_TTL).await?;
+                self.queue_mail(&mut tx, &email, lang, Message::SignupCode { code }).await?;
             }
         }
         tx.commit().await?;
@@ -91,20 +83,11 @@ impl Services {
     }
 
     /// `POST /auth/sign-up/email/check-code`: proves the address and opens a sign-up session.
-    pub async fn signup_check_code(
-        &self,
-        email: &str,
-        code: &str,
-        client: &ClientInfo,
-    ) -> AppResult<TokenPair> {
+    pub async fn signup_check_code(&self, email: &str, code: &str, client: &ClientInfo) -> AppResult<TokenPair> {
         let email = normalize_email(email);
         let tx = self.store.begin().await?;
-        let (mut tx, payload) = self
-            .check_code(tx, Purpose::Signup, &email, code, "code")
-            .await?;
-        let payload: CodePayload = payload
-            .and_then(|p| serde_json::from_str(&p).ok())
-            .unwrap_or_default();
+        let (mut tx, payload) = self.check_code(tx, Purpose::Signup, &email, code, "code").await?;
+        let payload: CodePayload = payload.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
         let now = self.now();
         let user = match users::by_email(&mut tx, &email).await? {
             Some(u) if u.status != users::STATUS_REGISTERING => {
@@ -116,10 +99,7 @@ impl Services {
             }
             Some(u) => u,
             None => {
-                let utc = paygate_store::timezones::by_name(&mut tx, "UTC")
-                    .await?
-                    .map(|t| t.id)
-                    .unwrap_or(1);
+                let utc = paygate_store::timezones::by_name(&mut tx, "UTC").await?.map(|t| t.id).unwrap_or(1);
                 let id = users::insert(
                     &mut tx,
                     NewUser {
@@ -140,22 +120,11 @@ impl Services {
                         e.into()
                     }
                 })?;
-                users::by_id(&mut tx, id)
-                    .await?
-                    .ok_or_else(|| AppError::internal("user vanished"))?
+                users::by_id(&mut tx, id).await?.ok_or_else(|| AppError::internal("user vanished"))?
             }
         };
-        signups::upsert(
-            &mut tx,
-            user.id,
-            payload.referral_code.as_deref(),
-            None,
-            now,
-        )
-        .await?;
-        let pair = self
-            .open_session(&mut tx, &user, Scope::Signup, None, client)
-            .await?;
+        signups::upsert(&mut tx, user.id, payload.referral_code.as_deref(), None, now).await?;
+        let pair = self.open_session(&mut tx, &user, Scope::Signup, None, client).await?;
         tx.commit().await?;
         Ok(pair)
     }
@@ -195,10 +164,7 @@ impl Services {
     pub async fn signup_update_owner(&self, actor: &Actor, data: OwnerStep) -> AppResult<()> {
         let (mut tx, user, signup) = self.registration(actor).await?;
         if signup.invited_membership_id.is_some() {
-            return Err(AppError::new(
-                ErrorCode::InvalidState,
-                "Registration through an invitation has no owner step",
-            ));
+            return Err(AppError::new(ErrorCode::InvalidState, "Registration through an invitation has no owner step"));
         }
         let draft = serde_json::to_string(&data).map_err(AppError::internal)?;
         signups::set_owner_draft(&mut tx, user.id, &draft).await?;
@@ -213,25 +179,15 @@ impl Services {
     }
 
     /// `POST /auth/sign-up`: finishes the registration and opens a full session.
-    pub async fn signup_complete(
-        &self,
-        actor: &Actor,
-        client: &ClientInfo,
-    ) -> AppResult<TokenPair> {
+    pub async fn signup_complete(&self, actor: &Actor, client: &ClientInfo) -> AppResult<TokenPair> {
         let (mut tx, user, signup) = self.registration(actor).await?;
         let state = state_of(&user, &signup);
-        let missing: Vec<ErrorItem> = [
-            ("password", state.password_set),
-            ("user", state.user_filled),
-            ("owner", state.owner_filled),
-        ]
-        .into_iter()
-        .filter(|(field, done)| !done && !(*field == "owner" && state.invited_owner_id.is_some()))
-        .map(|(field, _)| ErrorItem {
-            code: ErrorCode::SignupIncomplete,
-            field: Some(field.to_owned()),
-        })
-        .collect();
+        let missing: Vec<ErrorItem> =
+            [("password", state.password_set), ("user", state.user_filled), ("owner", state.owner_filled)]
+                .into_iter()
+                .filter(|(field, done)| !done && !(*field == "owner" && state.invited_owner_id.is_some()))
+                .map(|(field, _)| ErrorItem { code: ErrorCode::SignupIncomplete, field: Some(field.to_owned()) })
+                .collect();
         if !missing.is_empty() {
             return Err(AppError {
                 message: "Sign-up steps missing".into(),
@@ -253,46 +209,26 @@ impl Services {
             None => None,
         };
         let owner_id = self.insert_owner(&mut tx, &draft, referrer, now).await?;
-        memberships::insert(
-            &mut tx,
-            user.id,
-            owner_id,
-            Role::Owner.id() as i64,
-            memberships::STATUS_ACTIVE,
-            now,
-        )
-        .await?;
+        memberships::insert(&mut tx, user.id, owner_id, Role::Owner.id() as i64, memberships::STATUS_ACTIVE, now)
+            .await?;
         users::set_status(&mut tx, user.id, users::STATUS_ACTIVE).await?;
         users::set_last_owner(&mut tx, user.id, owner_id).await?;
         signups::delete(&mut tx, user.id).await?;
         sessions::close(&mut tx, actor.session_id, "sign_up_complete", now).await?;
-        let owner = Some(ActiveOwner {
-            id: owner_id,
-            role: Role::Owner,
-        });
-        let pair = self
-            .open_session(&mut tx, &user, Scope::Full, owner, client)
-            .await?;
+        let owner = Some(ActiveOwner { id: owner_id, role: Role::Owner });
+        let pair = self.open_session(&mut tx, &user, Scope::Full, owner, client).await?;
         tx.commit().await?;
         Ok(pair)
     }
 
     /// A new owner with a fresh referral code (retried on the rare collision).
-    async fn insert_owner(
-        &self,
-        tx: &mut Tx,
-        data: &OwnerData,
-        referrer: Option<i64>,
-        now: i64,
-    ) -> AppResult<i64> {
+    async fn insert_owner(&self, tx: &mut Tx, data: &OwnerData, referrer: Option<i64>, now: i64) -> AppResult<i64> {
         for _ in 0..8 {
             let code = crypto::random_code(8, REFERRAL_ALPHABET);
             if owners::by_referral_code(tx, &code).await?.is_some() {
                 continue;
             }
-            return Ok(
-                owners::insert(tx, data, &code, referrer, self.config.default_plan_id, now).await?,
-            );
+            return Ok(owners::insert(tx, data, &code, referrer, self.config.default_plan_id, now).await?);
         }
         Err(AppError::internal("no free referral code after 8 tries"))
     }
@@ -306,10 +242,7 @@ impl Services {
         let signup = signups::get(&mut tx, user.id).await?;
         match signup {
             Some(s) if user.status == users::STATUS_REGISTERING => Ok((tx, user, s)),
-            _ => Err(AppError::new(
-                ErrorCode::InvalidState,
-                "Registration already finished",
-            )),
+            _ => Err(AppError::new(ErrorCode::InvalidState, "Registration already finished")),
         }
     }
 }

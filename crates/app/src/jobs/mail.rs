@@ -45,11 +45,7 @@ pub async fn send_due_mail(services: &Services, mailer: &Mailer) -> AppResult<us
             Ok(()) => mail::mark_sent(&mut tx, m.id, paygate_core::time::now()).await?,
             Err(e) => {
                 tracing::warn!(mail_id = m.id, attempt = m.attempts + 1, error = %e, "sending mail failed");
-                let next = if m.attempts + 1 >= MAX_ATTEMPTS {
-                    i64::MAX
-                } else {
-                    now + 30 * (1 << m.attempts.min(10))
-                };
+                let next = if m.attempts + 1 >= MAX_ATTEMPTS { i64::MAX } else { now + 30 * (1 << m.attempts.min(10)) };
                 mail::mark_failed(&mut tx, m.id, &e.to_string(), next).await?;
             }
         }

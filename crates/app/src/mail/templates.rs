@@ -22,33 +22,22 @@ pub enum Message {
     TfaResetCompleted,
 }
 
-const VALIDITY: &str = "It is valid for 10 minutes and can be used once. If you did not ask for it, ignore this message.";
+const VALIDITY: &str =
+    "It is valid for 10 minutes and can be used once. If you did not ask for it, ignore this message.";
 
 impl Message {
     pub fn render(&self, lang: &str, instance: &str) -> (String, String) {
         if let Some(code) = self.code() {
             let (subject, line) = match (lang, self) {
-                ("ru", Message::SignupCode { .. }) => {
-                    ("Код подтверждения регистрации", "Ваш код подтверждения")
-                }
-                ("cs", Message::SignupCode { .. }) => {
-                    ("Potvrzovací kód registrace", "Váš potvrzovací kód")
-                }
+                ("ru", Message::SignupCode { .. }) => ("Код подтверждения регистрации", "Ваш код подтверждения"),
+                ("cs", Message::SignupCode { .. }) => ("Potvrzovací kód registrace", "Váš potvrzovací kód"),
                 ("ru", _) => ("Одноразовый код", "Ваш одноразовый код"),
                 ("cs", _) => ("Jednorázový kód", "Váš jednorázový kód"),
-                (_, Message::SignupCode { .. }) => {
-                    ("Confirm your e-mail address", "Your sign-up code")
-                }
+                (_, Message::SignupCode { .. }) => ("Confirm your e-mail address", "Your sign-up code"),
                 (_, Message::SignInCode { .. }) => ("Your sign-in code", "Your sign-in code"),
-                (_, Message::RecoveryCode { .. }) => {
-                    ("Password recovery code", "Your password recovery code")
-                }
-                (_, Message::PasswordChangeCode { .. }) => {
-                    ("Password change code", "Your password change code")
-                }
-                (_, Message::EmailChangeCode { .. }) => {
-                    ("Confirm your new e-mail address", "Your e-mail change code")
-                }
+                (_, Message::RecoveryCode { .. }) => ("Password recovery code", "Your password recovery code"),
+                (_, Message::PasswordChangeCode { .. }) => ("Password change code", "Your password change code"),
+                (_, Message::EmailChangeCode { .. }) => ("Confirm your new e-mail address", "Your e-mail change code"),
                 (_, _) => ("Your confirmation code", "Your confirmation code"),
             };
             let validity = match lang {
@@ -56,10 +45,7 @@ impl Message {
                 "cs" => "Kód platí 10 minut a lze jej použít jednou.",
                 _ => VALIDITY,
             };
-            return (
-                format!("{instance}: {subject}"),
-                format!("{line}: {code}\n\n{validity}\n"),
-            );
+            return (format!("{instance}: {subject}"), format!("{line}: {code}\n\n{validity}\n"));
         }
         let (subject, body) = match self {
             Message::AlreadyRegistered => (
@@ -136,18 +122,11 @@ mod tests {
     #[test]
     fn codes_are_in_the_body_in_every_language() {
         for lang in ["en", "ru", "cs", "de"] {
-            let (s, b) = Message::SignupCode {
-                code: "123456".into(),
-            }
-            .render(lang, "paygate");
+            let (s, b) = Message::SignupCode { code: "123456".into() }.render(lang, "paygate");
             assert!(s.starts_with("paygate: "));
             assert!(b.contains("123456"));
         }
-        let (_, b) = Message::TfaResetApproved {
-            id: 4,
-            code: "654321".into(),
-        }
-        .render("en", "paygate");
+        let (_, b) = Message::TfaResetApproved { id: 4, code: "654321".into() }.render("en", "paygate");
         assert!(b.contains("654321") && b.contains("#4"));
     }
 }

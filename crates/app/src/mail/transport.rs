@@ -17,9 +17,7 @@ enum Kind {
 
 impl Mailer {
     pub fn new(transport: &MailTransport, from: &str) -> anyhow::Result<Mailer> {
-        let from = from
-            .parse()
-            .map_err(|e| anyhow::anyhow!("mail sender {from:?}: {e}"))?;
+        let from = from.parse().map_err(|e| anyhow::anyhow!("mail sender {from:?}: {e}"))?;
         let kind = match transport {
             MailTransport::Smtp(url) => Kind::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)

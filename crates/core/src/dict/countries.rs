@@ -15,20 +15,8 @@ pub struct CountryDef {
     pub sepa: bool,
 }
 
-const fn c(
-    id: i64,
-    code: &'static str,
-    name: &'static str,
-    phone_code: &'static str,
-    sepa: bool,
-) -> CountryDef {
-    CountryDef {
-        id,
-        code,
-        name,
-        phone_code,
-        sepa,
-    }
+const fn c(id: i64, code: &'static str, name: &'static str, phone_code: &'static str, sepa: bool) -> CountryDef {
+    CountryDef { id, code, name, phone_code, sepa }
 }
 
 /// All officially assigned ISO 3166-1 entries, sorted by numeric id ascending.
@@ -103,13 +91,7 @@ pub const COUNTRIES: &[CountryDef] = &[
     c(233, "EE", "Estonia", "+372", true),
     c(234, "FO", "Faroe Islands", "+298", false),
     c(238, "FK", "Falkland Islands", "+500", false),
-    c(
-        239,
-        "GS",
-        "South Georgia and the South Sandwich Islands",
-        "+500",
-        false,
-    ),
+    c(239, "GS", "South Georgia and the South Sandwich Islands", "+500", false),
     c(242, "FJ", "Fiji", "+679", false),
     c(246, "FI", "Finland", "+358", true),
     c(248, "AX", "Åland Islands", "+358", false),
@@ -135,13 +117,7 @@ pub const COUNTRIES: &[CountryDef] = &[
     c(324, "GN", "Guinea", "+224", false),
     c(328, "GY", "Guyana", "+592", false),
     c(332, "HT", "Haiti", "+509", false),
-    c(
-        334,
-        "HM",
-        "Heard Island and McDonald Islands",
-        "+672",
-        false,
-    ),
+    c(334, "HM", "Heard Island and McDonald Islands", "+672", false),
     c(336, "VA", "Vatican City", "+39", true),
     c(340, "HN", "Honduras", "+504", false),
     c(344, "HK", "Hong Kong", "+852", false),
@@ -210,13 +186,7 @@ pub const COUNTRIES: &[CountryDef] = &[
     c(574, "NF", "Norfolk Island", "+672", false),
     c(578, "NO", "Norway", "+47", true),
     c(580, "MP", "Northern Mariana Islands", "+1", false),
-    c(
-        581,
-        "UM",
-        "United States Minor Outlying Islands",
-        "+1",
-        false,
-    ),
+    c(581, "UM", "United States Minor Outlying Islands", "+1", false),
     c(583, "FM", "Micronesia", "+691", false),
     c(584, "MH", "Marshall Islands", "+692", false),
     c(585, "PW", "Palau", "+680", false),
@@ -238,13 +208,7 @@ pub const COUNTRIES: &[CountryDef] = &[
     c(643, "RU", "Russia", "+7", false),
     c(646, "RW", "Rwanda", "+250", false),
     c(652, "BL", "Saint Barthélemy", "+590", false),
-    c(
-        654,
-        "SH",
-        "Saint Helena, Ascension and Tristan da Cunha",
-        "+290",
-        false,
-    ),
+    c(654, "SH", "Saint Helena, Ascension and Tristan da Cunha", "+290", false),
     c(659, "KN", "Saint Kitts and Nevis", "+1", false),
     c(660, "AI", "Anguilla", "+1", false),
     c(662, "LC", "Saint Lucia", "+1", false),
@@ -310,10 +274,7 @@ pub const COUNTRIES: &[CountryDef] = &[
 
 /// Looks up a country by its ISO 3166-1 numeric code.
 pub fn country(id: i64) -> Option<&'static CountryDef> {
-    COUNTRIES
-        .binary_search_by_key(&id, |c| c.id)
-        .ok()
-        .map(|i| &COUNTRIES[i])
+    COUNTRIES.binary_search_by_key(&id, |c| c.id).ok().map(|i| &COUNTRIES[i])
 }
 
 #[cfg(test)]
@@ -349,9 +310,8 @@ mod tests {
     fn sepa_count() {
         assert_eq!(COUNTRIES.iter().filter(|c| c.sepa).count(), 36);
         let expected = [
-            "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
-            "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS",
-            "LI", "NO", "CH", "GB", "MC", "SM", "VA", "AD",
+            "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+            "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "CH", "GB", "MC", "SM", "VA", "AD",
         ];
         for c in COUNTRIES {
             assert_eq!(c.sepa, expected.contains(&c.code), "{}", c.code);
@@ -361,16 +321,8 @@ mod tests {
     #[test]
     fn phone_codes_well_formed() {
         for c in COUNTRIES {
-            let rest = c
-                .phone_code
-                .strip_prefix('+')
-                .unwrap_or_else(|| panic!("{}: {}", c.code, c.phone_code));
-            assert!(
-                !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()),
-                "{}: {}",
-                c.code,
-                c.phone_code
-            );
+            let rest = c.phone_code.strip_prefix('+').unwrap_or_else(|| panic!("{}: {}", c.code, c.phone_code));
+            assert!(!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()), "{}: {}", c.code, c.phone_code);
         }
     }
 

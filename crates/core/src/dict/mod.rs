@@ -31,8 +31,5 @@ pub fn owner_type_exists(id: i64) -> bool {
 
 /// The owner type a sub-type belongs to.
 pub fn sub_type_owner_type(sub_type: i64) -> Option<i32> {
-    OWNER_SUB_TYPES
-        .iter()
-        .find(|(id, _, _)| *id as i64 == sub_type)
-        .map(|(_, t, _)| *t)
+    OWNER_SUB_TYPES.iter().find(|(id, _, _)| *id as i64 == sub_type).map(|(_, t, _)| *t)
 }

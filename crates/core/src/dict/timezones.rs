@@ -32,10 +32,7 @@ pub fn names() -> Vec<&'static str> {
 /// Current offset from UTC as `+01:00`; `None` for a name the tz database does not know.
 pub fn utc_offset(name: &str) -> Option<String> {
     let tz: Tz = name.parse().ok()?;
-    let secs = tz
-        .offset_from_utc_datetime(&Utc::now().naive_utc())
-        .fix()
-        .local_minus_utc();
+    let secs = tz.offset_from_utc_datetime(&Utc::now().naive_utc()).fix().local_minus_utc();
     let sign = if secs < 0 { '-' } else { '+' };
     let secs = secs.abs();
     Some(format!("{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60))

@@ -1,1 +1,5 @@
+//! HTTP tests of paygate: the real server on a loopback port, SQLite and PostgreSQL. Folders
+//! mirror the routes.
 
+mod harness;
+mod routes;

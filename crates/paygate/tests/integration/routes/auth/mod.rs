@@ -1,0 +1,3 @@
+mod session;
+mod sign_in;
+mod sign_up;
