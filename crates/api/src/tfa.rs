@@ -71,10 +71,10 @@ pub struct TfaChangeRequest {
 impl Validate for TfaChangeRequest {
     fn validate(&self, v: &mut Validator) {
         let enabled = v.required("enabled", &self.enabled).copied();
-        if enabled == Some(true) {
-            if let Some(t) = v.required("tfa_type_id", &self.tfa_type_id) {
-                v.check(matches!(t, 1 | 2), ErrorCode::FieldRange, "tfa_type_id");
-            }
+        if enabled == Some(true)
+            && let Some(t) = v.required("tfa_type_id", &self.tfa_type_id)
+        {
+            v.check(matches!(t, 1 | 2), ErrorCode::FieldRange, "tfa_type_id");
         }
         v.required_str("otp", &self.otp, 4, 8);
         if let Some(c) = &self.current_otp {

@@ -26,7 +26,9 @@ pub struct ActiveOwner {
     pub role: Role,
 }
 
+/// `non_exhaustive`: no crate but this one can build an `Actor`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Actor {
     pub user_id: i64,
     pub session_id: i64,
@@ -34,7 +36,6 @@ pub struct Actor {
     pub owner: Option<ActiveOwner>,
     pub operator: bool,
     pub expires_at: i64,
-    pub(crate) _sealed: (),
 }
 
 /// Facts about the HTTP client that services record or rate-limit by.

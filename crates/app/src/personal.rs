@@ -138,7 +138,7 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let user = self.user_of(&mut tx, actor).await?;
         let now = self.now();
-        if !user.password_verified_at.is_some_and(|t| t + PASSWORD_CHANGE_WINDOW > now) {
+        if user.password_verified_at.is_none_or(|t| t + PASSWORD_CHANGE_WINDOW <= now) {
             return Err(AppError::new(
                 ErrorCode::OtpNotFound,
                 "Verify a code from POST /api/personal/psw/otp/check first",
@@ -147,18 +147,24 @@ impl Services {
         if !password_acceptable(password, &user.email) {
             return Err(weak_password("password"));
         }
+        self.replace_password(tx, &user, password, Some(actor.session_id), "Your password was changed").await
+    }
+
+    /// Sets a new password, signs out every other session, and tells the user by e-mail and
+    /// notification; commits.
+    pub(crate) async fn replace_password(
+        &self,
+        mut tx: Tx,
+        user: &User,
+        password: &str,
+        keep_session: Option<i64>,
+        notice: &str,
+    ) -> AppResult<()> {
         let hash = crypto::hash_password(password).await?;
         users::set_password(&mut tx, user.id, &hash).await?;
-        sessions::close_all_of_user(&mut tx, user.id, Some(actor.session_id), "password_changed", now).await?;
+        sessions::close_all_of_user(&mut tx, user.id, keep_session, "password_changed", self.now()).await?;
         self.queue_mail(&mut tx, &user.email, &user.language, Message::PasswordChanged).await?;
-        self.security_notice(
-            &mut tx,
-            user.id,
-            "security.password_changed",
-            "Password changed",
-            "Your password was changed",
-        )
-        .await?;
+        self.security_notice(&mut tx, user.id, "security.password_changed", "Password changed", notice).await?;
         tx.commit().await?;
         self.mail_queued();
         Ok(())

@@ -69,7 +69,7 @@ impl Services {
         let seed = crypto::random_bytes(20);
         users::set_totp_pending(&mut tx, user.id, Some(&self.seal(&seed))).await?;
         tx.commit().await?;
-        Ok(self.enrolment(&user.email, &seed)?)
+        self.enrolment(&user.email, &seed)
     }
 
     pub(crate) fn enrolment(&self, email: &str, seed: &[u8]) -> AppResult<TotpEnrolment> {

@@ -63,18 +63,6 @@ fn sqlite_constraint_name(message: &str) -> String {
     format!("{table}_{}_key", names.join("_"))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sqlite_names_follow_postgres() {
-        assert_eq!(
-            super::sqlite_constraint_name("UNIQUE constraint failed: memberships.user_id, memberships.owner_id"),
-            "memberships_user_id_owner_id_key"
-        );
-        assert_eq!(super::sqlite_constraint_name("UNIQUE constraint failed: users.email"), "users_email_key");
-    }
-}
-
 /// What a storage failure means to a caller when the service did not give it a meaning:
 /// a transient conflict asks for a retry (409 4090); everything else is internal.
 impl From<StoreError> for paygate_core::AppError {
@@ -89,5 +77,17 @@ impl From<StoreError> for paygate_core::AppError {
             }
             other => paygate_core::AppError::internal(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_names_follow_postgres() {
+        assert_eq!(
+            super::sqlite_constraint_name("UNIQUE constraint failed: memberships.user_id, memberships.owner_id"),
+            "memberships_user_id_owner_id_key"
+        );
+        assert_eq!(super::sqlite_constraint_name("UNIQUE constraint failed: users.email"), "users_email_key");
     }
 }

@@ -76,9 +76,7 @@ pub async fn list(
     let filters = b.filters.unwrap_or_default();
     let status_filtered = filters.status.is_some();
     let statuses: Vec<i64> = match filters.status {
-        Some(IdSet { id: Some(ids), exclude }) if exclude == Some(true) => {
-            (1..=4).filter(|s| !ids.contains(s)).collect()
-        }
+        Some(IdSet { id: Some(ids), exclude: Some(true) }) => (1..=4).filter(|s| !ids.contains(s)).collect(),
         Some(IdSet { id: Some(ids), .. }) => ids,
         _ => vec![],
     };

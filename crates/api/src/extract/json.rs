@@ -24,10 +24,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for Body<T> 
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let media_ok = match req.headers().get(header::CONTENT_TYPE) {
-            None => None,
-            Some(v) => Some(is_json(v.to_str().unwrap_or_default())),
-        };
+        let media_ok = req.headers().get(header::CONTENT_TYPE).map(|v| is_json(v.to_str().unwrap_or_default()));
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(ErrorCode::PayloadTooLarge, "Body larger than 1 MiB")

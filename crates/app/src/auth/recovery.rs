@@ -2,13 +2,13 @@
 
 use paygate_core::AppResult;
 use paygate_core::validate::{normalize_email, password_acceptable};
-use paygate_store::{sessions, users};
+use paygate_store::users;
 
 use super::sign_up::weak_password;
+use crate::Services;
 use crate::actor::ClientInfo;
 use crate::codes::{CODE_TTL, Purpose};
 use crate::mail::Message;
-use crate::{Services, crypto};
 
 impl Services {
     /// `POST /auth/recovery`: always succeeds; mails a code only to an active user.
@@ -40,22 +40,8 @@ impl Services {
         let Some(user) = users::by_email(&mut tx, &email).await? else {
             return Err(paygate_core::AppError::field(paygate_core::ErrorCode::OtpNotFound, "otp", "No open code"));
         };
-        let hash = crypto::hash_password(password).await?;
-        let now = self.now();
-        users::set_password(&mut tx, user.id, &hash).await?;
+        // Proving the address also lifts a sign-in lock.
         users::set_sign_in_lock(&mut tx, user.id, None).await?;
-        sessions::close_all_of_user(&mut tx, user.id, None, "password_recovery", now).await?;
-        self.queue_mail(&mut tx, &user.email, &user.language, Message::PasswordChanged).await?;
-        self.security_notice(
-            &mut tx,
-            user.id,
-            "security.password_changed",
-            "Password changed",
-            "Your password was reset by e-mail code",
-        )
-        .await?;
-        tx.commit().await?;
-        self.mail_queued();
-        Ok(())
+        self.replace_password(tx, &user, password, None, "Your password was reset by e-mail code").await
     }
 }

@@ -63,7 +63,6 @@ impl Services {
             owner,
             operator: s.is_operator && claims.opr,
             expires_at: claims.exp,
-            _sealed: (),
         })
     }
 

@@ -185,7 +185,7 @@ impl Services {
         let missing: Vec<ErrorItem> =
             [("password", state.password_set), ("user", state.user_filled), ("owner", state.owner_filled)]
                 .into_iter()
-                .filter(|(field, done)| !done && !(*field == "owner" && state.invited_owner_id.is_some()))
+                .filter(|(field, done)| !(*done || *field == "owner" && state.invited_owner_id.is_some()))
                 .map(|(field, _)| ErrorItem { code: ErrorCode::SignupIncomplete, field: Some(field.to_owned()) })
                 .collect();
         if !missing.is_empty() {

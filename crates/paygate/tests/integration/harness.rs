@@ -28,7 +28,6 @@ pub struct TestApp {
     pub mail: SmtpSink,
     pub services: Arc<Services>,
     pub config: Config,
-    pub backend: Backend,
     pub data_dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
@@ -48,10 +47,6 @@ pub struct Merchant {
 pub const PASSWORD: &str = "correct horse battery staple";
 
 impl TestApp {
-    pub async fn start(backend: Backend) -> TestApp {
-        Self::start_with(backend, Options::default()).await
-    }
-
     pub async fn start_with(backend: Backend, opts: Options) -> TestApp {
         let db = TestDb::new(backend).await;
         let mail = SmtpSink::start().await;
@@ -75,7 +70,6 @@ impl TestApp {
             mail,
             services: paygate::build(&config).await.expect("build"),
             config,
-            backend,
             data_dir,
             stop: None,
             server: None,
@@ -122,13 +116,13 @@ impl TestApp {
     }
 
     /// Requests come "from" this client address (through the trusted loopback proxy).
-    pub fn from_ip(&self, ip: &str) -> Api {
+    pub fn client_at(&self, ip: &str) -> Api {
         self.api().with_header("X-Forwarded-For", ip)
     }
 
     /// Registers a merchant through every sign-up step, reading the code from the SMTP sink.
     pub async fn merchant(&self, email: &str) -> Merchant {
-        let api = self.from_ip(&format!(
+        let api = self.client_at(&format!(
             "10.9.{}.{}",
             email.len() % 200,
             email.bytes().map(|b| b as usize).sum::<usize>() % 250

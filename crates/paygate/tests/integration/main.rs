@@ -1,5 +1,6 @@
 //! HTTP tests of paygate: the real server on a loopback port, SQLite and PostgreSQL. Folders
 //! mirror the routes.
 
+mod cli;
 mod harness;
 mod routes;

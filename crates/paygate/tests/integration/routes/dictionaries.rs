@@ -53,7 +53,7 @@ backend_tests! {
 
     async fn recovery(app) {
         let m = app.merchant("forgetful@example.com").await;
-        let api = app.from_ip("10.40.0.1");
+        let api = app.client_at("10.40.0.1");
         api.post("/auth/recovery", json!({"email": "nobody@example.com"})).await.ok(204);
         api.post("/auth/recovery", json!({"email": "bad"})).await.err(400, 4005);
         let n = app.mail.code_count(&m.email);

@@ -4,7 +4,6 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::harness::*;
 
 /// A PNG of `w` × `h`.
 pub fn png(w: u32, h: u32) -> Vec<u8> {

@@ -51,8 +51,8 @@ backend_tests! {
         me.put("/api/personal/psw", json!({"password": "another new password"})).await.err(404, 4021);
         app.as_user(&other_session).get("/api/user").await.err(401, 4011);
         me.get("/api/user").await.ok(200);
-        app.from_ip("10.11.0.1").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.err(404, 4014);
-        app.from_ip("10.11.0.1").post("/auth/sign-in", json!({"email": m.email, "password": "a brand new password"})).await.ok(200);
+        app.client_at("10.11.0.1").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.err(404, 4014);
+        app.client_at("10.11.0.1").post("/auth/sign-in", json!({"email": m.email, "password": "a brand new password"})).await.ok(200);
         app.mail.wait_for(&m.email, |x| x.subject().contains("Password changed")).await;
     }
 
@@ -71,7 +71,7 @@ backend_tests! {
         me.post("/api/personal/email/otp/check", json!({"otp": code})).await.ok(204);
         let user = me.get("/api/user").await;
         assert_eq!(user.ok(200)["email"], "new@example.com");
-        app.from_ip("10.12.0.1").post("/auth/sign-in", json!({"email": "new@example.com", "password": PASSWORD})).await.ok(200);
-        app.from_ip("10.12.0.1").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.err(404, 4014);
+        app.client_at("10.12.0.1").post("/auth/sign-in", json!({"email": "new@example.com", "password": PASSWORD})).await.ok(200);
+        app.client_at("10.12.0.1").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.err(404, 4014);
     }
 }

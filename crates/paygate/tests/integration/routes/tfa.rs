@@ -35,7 +35,7 @@ backend_tests! {
         assert_eq!(me.get("/api/tfa").await.body["enabled"], true);
         me.get("/auth/qrcode").await.err(409, 4023);
         me.post("/api/tfa/otp", json!({"purpose": "withdrawal"})).await.err(409, 4023);
-        let api = app.from_ip("10.20.0.1");
+        let api = app.client_at("10.20.0.1");
         api.post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.err(401, 4015);
         // the step used to enable is spent; the next step signs in once
         let next = totp_now(&secret, 1);
@@ -82,7 +82,7 @@ backend_tests! {
 
     async fn operators_sign_in_with_their_authenticator(app) {
         let (email, secret) = app.operator("root@example.com").await;
-        let api = app.from_ip("10.22.0.1");
+        let api = app.client_at("10.22.0.1");
         api.post("/auth/sign-in", json!({"email": email, "password": PASSWORD})).await.err(401, 4015);
         let token = app.operator_token(&email, &secret).await;
         let check = app.api().post("/auth/token/check", json!({"token": token})).await;
@@ -103,7 +103,7 @@ backend_tests! {
     async fn lost_factor_reset_with_operator_approval(app) {
         let m = app.merchant("lost@example.com").await;
         let intruder = app.merchant("intruder@example.com").await;
-        let api = app.from_ip("10.21.0.1");
+        let api = app.client_at("10.21.0.1");
         let reason = "I lost my phone with the authenticator";
         api.post("/tfa/reset", json!({"email": m.email, "password": PASSWORD, "reason": reason})).await.err(409, 4023);
         enable_totp(&app, &m).await;
@@ -112,9 +112,9 @@ backend_tests! {
         let created = api.post("/tfa/reset", json!({"email": m.email, "password": PASSWORD, "reason": reason})).await;
         let id = created.ok(200)["id"].as_i64().unwrap();
         assert_eq!(created.body["status_id"], 1);
-        app.from_ip("10.21.0.2").post("/tfa/reset", json!({"email": m.email, "password": PASSWORD, "reason": reason})).await.err(409, 4024);
+        app.client_at("10.21.0.2").post("/tfa/reset", json!({"email": m.email, "password": PASSWORD, "reason": reason})).await.err(409, 4024);
         let otp_path = format!("/tfa/otp/reset/{id}");
-        app.from_ip("10.21.0.3").post(&otp_path, json!({"email": m.email, "password": PASSWORD, "otp": "123456"})).await.err(409, 4096);
+        app.client_at("10.21.0.3").post(&otp_path, json!({"email": m.email, "password": PASSWORD, "otp": "123456"})).await.err(409, 4096);
 
         let (op_email, op_secret) = app.operator("ops@example.com").await;
         let op = app.as_user(&app.operator_token(&op_email, &op_secret).await);
@@ -134,14 +134,14 @@ backend_tests! {
         assert_eq!(approved.ok(200)[0]["status_id"], 2);
 
         // another user's credentials do not reach this request
-        app.from_ip("10.21.0.4").post(&otp_path, json!({"email": intruder.email, "password": PASSWORD, "otp": code})).await.err(404, 4040);
-        app.from_ip("10.21.0.5").post("/tfa/otp/reset/abc", json!({"email": m.email, "password": PASSWORD, "otp": code})).await.err(400, 4007);
-        app.from_ip("10.21.0.5").post(&otp_path, json!({"email": m.email, "password": PASSWORD, "otp": "000000x"})).await.err(400, 4020);
-        app.from_ip("10.21.0.6").post(&otp_path, json!({"email": m.email, "password": PASSWORD, "otp": code})).await.ok(204);
-        app.from_ip("10.21.0.7").post(&otp_path, json!({"email": m.email, "password": PASSWORD, "otp": code})).await.err(409, 4096);
+        app.client_at("10.21.0.4").post(&otp_path, json!({"email": intruder.email, "password": PASSWORD, "otp": code})).await.err(404, 4040);
+        app.client_at("10.21.0.5").post("/tfa/otp/reset/abc", json!({"email": m.email, "password": PASSWORD, "otp": code})).await.err(400, 4007);
+        app.client_at("10.21.0.5").post(&otp_path, json!({"email": m.email, "password": PASSWORD, "otp": "000000x"})).await.err(400, 4020);
+        app.client_at("10.21.0.6").post(&otp_path, json!({"email": m.email, "password": PASSWORD, "otp": code})).await.ok(204);
+        app.client_at("10.21.0.7").post(&otp_path, json!({"email": m.email, "password": PASSWORD, "otp": code})).await.err(409, 4096);
         // 2FA is off and every session was closed
         app.as_user(&m.token).get("/api/user").await.err(401, 4011);
-        let t = app.from_ip("10.21.0.8").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await;
+        let t = app.client_at("10.21.0.8").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await;
         let st = app.as_user(s(&t.ok(200)["token"])).get("/api/tfa").await;
         assert_eq!(st.ok(200)["enabled"], false);
         assert_eq!(st.body["reset_request"]["status_id"], 4);

@@ -3,7 +3,6 @@
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::harness::*;
 
 backend_tests! {
     async fn profile_read_update_and_session_card(app) {

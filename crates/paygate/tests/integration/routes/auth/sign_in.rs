@@ -9,7 +9,7 @@ use crate::harness::*;
 backend_tests! {
     async fn credentials_and_input_errors(app) {
         let m = app.merchant("in@example.com").await;
-        let api = app.from_ip("10.3.0.1");
+        let api = app.client_at("10.3.0.1");
         api.post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.ok(200);
         api.post("/auth/sign-in", json!({"email": m.email, "password": "wrong password!"})).await.err(404, 4014);
         api.post("/auth/sign-in", json!({"email": "ghost@example.com", "password": PASSWORD})).await.err(404, 4014);
@@ -32,7 +32,7 @@ backend_tests! {
 
     async fn failures_per_email_and_ip_then_account_lock(app) {
         let m = app.merchant("lock@example.com").await;
-        let api = app.from_ip("10.4.0.1");
+        let api = app.client_at("10.4.0.1");
         for _ in 0..5 {
             api.post("/auth/sign-in", json!({"email": m.email, "password": "wrong password!"})).await.err(404, 4014);
         }
@@ -41,24 +41,24 @@ backend_tests! {
         r.err(429, 4290);
         assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() > 800);
         // another address still works until the account has 20 failures in the hour
-        app.from_ip("10.4.9.9").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.ok(200);
+        app.client_at("10.4.9.9").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.ok(200);
         for i in 0..15 {
             let ip = format!("10.5.{}.1", i / 4);
-            let r = app.from_ip(&ip).post("/auth/sign-in", json!({"email": m.email, "password": "wrong password!"})).await;
+            let r = app.client_at(&ip).post("/auth/sign-in", json!({"email": m.email, "password": "wrong password!"})).await;
             r.err(404, 4014);
         }
-        let r = app.from_ip("10.6.0.1").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await;
+        let r = app.client_at("10.6.0.1").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await;
         r.err(429, 4291);
         let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
         assert!((1700..=1800).contains(&retry), "{retry}");
-        app.from_ip("10.6.0.2").post("/auth/sign-in/psw/check", json!({"email": m.email, "password": PASSWORD})).await.err(429, 4291);
+        app.client_at("10.6.0.2").post("/auth/sign-in/psw/check", json!({"email": m.email, "password": PASSWORD})).await.err(429, 4291);
         app.mail.wait_for(&m.email, |x| x.subject().contains("Sign-in locked")).await;
         // sessions opened before the lock keep working
         app.as_user(&m.token).get("/api/user").await.ok(200);
     }
 
     async fn request_rate_per_ip(app) {
-        let api = app.from_ip("10.7.0.1");
+        let api = app.client_at("10.7.0.1");
         for i in 0..10 {
             api.post("/auth/sign-in/psw/check", json!({"email": format!("x{i}@example.com"), "password": "whatever it is"})).await.err(404, 4014);
         }
@@ -67,11 +67,11 @@ backend_tests! {
 
     async fn new_address_is_notified(app) {
         let m = app.merchant("ip@example.com").await;
-        app.from_ip("192.0.2.77").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.ok(200);
+        app.client_at("192.0.2.77").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.ok(200);
         let mail = app.mail.wait_for(&m.email, |x| x.subject().contains("New sign-in")).await;
         assert!(mail.text().contains("192.0.2.77"));
         let count = app.mail.to(&m.email).len();
-        app.from_ip("192.0.2.77").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.ok(200);
+        app.client_at("192.0.2.77").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.ok(200);
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         assert_eq!(app.mail.to(&m.email).len(), count, "a known address is not notified again");
     }
@@ -89,7 +89,7 @@ backend_tests! {
         let code = app.mail.next_code(&m.email, n).await;
         me.post("/api/tfa", json!({"enabled": true, "tfa_type_id": 1, "otp": code})).await.ok(204);
         me.post("/api/tfa", json!({"enabled": true, "tfa_type_id": 1, "otp": "123456"})).await.err(409, 4023);
-        let api = app.from_ip("10.8.0.1");
+        let api = app.client_at("10.8.0.1");
         // password alone: 401 4015 and the code is e-mailed
         let n = app.mail.code_count(&m.email);
         let r = api.post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await;

@@ -47,7 +47,7 @@ backend_tests! {
     async fn referral_code_links_the_new_owner(app) {
         let referrer = app.merchant("ref@example.com").await;
         let code = s(&app.as_user(&referrer.token).get("/api/owner").await.body["referral_code"]).to_owned();
-        let api = app.from_ip("10.1.1.1");
+        let api = app.client_at("10.1.1.1");
         api.post("/auth/sign-up/email/get-code", json!({"email": "new@example.com", "referral_code": code, "language": "cs"})).await.ok(204);
         let mail = app.mail.wait_next("new@example.com", 0).await;
         assert!(mail.text().contains("Váš potvrzovací kód"), "{}", mail.text());
@@ -118,7 +118,7 @@ backend_tests! {
 
     async fn already_registered_address_gets_a_notice_not_a_code(app) {
         let m = app.merchant("known@example.com").await;
-        app.from_ip("10.2.2.2").post("/auth/sign-up/email/get-code", json!({"email": "known@example.com"})).await.ok(204);
+        app.client_at("10.2.2.2").post("/auth/sign-up/email/get-code", json!({"email": "known@example.com"})).await.ok(204);
         let mail = app.mail.wait_for(&m.email, |x| x.subject().contains("Sign-up attempt")).await;
         assert!(mail.text().contains("already has an account"));
         assert!(mail.code().is_none());
