@@ -75,6 +75,7 @@ pub fn app(services: Arc<Services>) -> axum::extract::connect_info::IntoMakeServ
         .layer(axum::middleware::from_fn(middleware::metrics::track))
         .layer(axum::middleware::from_fn(middleware::request_id::request_id))
         .layer(axum::middleware::from_fn(wire::no_store))
+        .layer(middleware::cors::layer(&state.config.cabinet_origins))
         .with_state(state);
     let app: App = MapRequestLayer::new(middleware::normalize::normalize_path as fn(Request) -> Request).layer(router);
     ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app)

@@ -68,6 +68,8 @@ pub struct AppConfig {
     pub default_plan_id: i64,
     /// Proxies whose `X-Forwarded-For` is believed for the client address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Origins of the merchant cabinet allowed to call authenticated routes from a browser.
+    pub cabinet_origins: Vec<String>,
     /// Bearer token `/metrics` requires, when set.
     pub metrics_token: Option<Secret>,
 }

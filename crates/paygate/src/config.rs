@@ -131,6 +131,12 @@ impl Config {
                 .context("PAYGATE_DEFAULT_PLAN_ID")?
                 .unwrap_or(1),
             trusted_proxies,
+            cabinet_origins: src
+                .get("PAYGATE_CABINET_ORIGINS")
+                .map(|s| {
+                    s.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
+                })
+                .unwrap_or_default(),
             metrics_token: src.get("PAYGATE_METRICS_TOKEN").map(|t| Secret(t.into_bytes())),
         };
         Ok(Config {

@@ -42,6 +42,10 @@ pub enum Raw<'a> {
 /// Anything a query can run on: a pooled connection or a unit of work.
 pub trait Conn: Send {
     fn raw(&mut self) -> Raw<'_>;
+
+    /// Called when a statement failed. PostgreSQL aborts the whole transaction then, SQLite
+    /// carries on; a [`Tx`] refuses to commit either way, so both backends behave alike.
+    fn statement_failed(&mut self) {}
 }
 
 /// A pooled connection without a transaction, for reads.
@@ -60,34 +64,46 @@ impl Conn for PooledConn {
 }
 
 /// A unit of work: every write through it commits together with [`Tx::commit`]; dropping it
-/// rolls everything back.
-pub enum Tx {
+/// rolls everything back. Once a statement in it failed it can only be rolled back.
+pub struct Tx {
+    inner: TxInner,
+    failed: bool,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Conn for Tx {
     fn raw(&mut self) -> Raw<'_> {
-        match self {
-            Tx::Sqlite(t) => Raw::Sqlite(t),
-            Tx::Postgres(t) => Raw::Postgres(t),
+        match &mut self.inner {
+            TxInner::Sqlite(t) => Raw::Sqlite(t),
+            TxInner::Postgres(t) => Raw::Postgres(t),
         }
+    }
+
+    fn statement_failed(&mut self) {
+        self.failed = true;
     }
 }
 
 impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        if self.failed {
+            return Err(StoreError::Other("a statement of this unit of work failed: it cannot commit".into()));
+        }
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
         }
     }
 }
@@ -96,24 +112,32 @@ impl Tx {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! run {
-    ($conn:expr, |$db:ident| $body:expr) => {
-        match $crate::Conn::raw($conn) {
+    ($conn:expr, |$db:ident| $body:expr) => {{
+        let result = match $crate::Conn::raw($conn) {
             $crate::Raw::Sqlite($db) => $body,
             $crate::Raw::Postgres($db) => $body,
+        };
+        if result.is_err() {
+            $crate::Conn::statement_failed($conn);
         }
-    };
+        result
+    }};
 }
 
 /// Executes one statement on whichever backend `$conn` holds; yields the affected row count.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! exec {
-    ($conn:expr, $query:expr) => {
-        match $crate::Conn::raw($conn) {
+    ($conn:expr, $query:expr) => {{
+        let result = match $crate::Conn::raw($conn) {
             $crate::Raw::Sqlite(db) => $query.execute(db).await.map(|r| r.rows_affected()),
             $crate::Raw::Postgres(db) => $query.execute(db).await.map(|r| r.rows_affected()),
+        };
+        if result.is_err() {
+            $crate::Conn::statement_failed($conn);
         }
-    };
+        result
+    }};
 }
 
 impl Store {
@@ -196,8 +220,8 @@ impl Store {
     /// two writers queue instead of failing when a read lock would be upgraded.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Sqlite(p) => Tx { inner: TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?), failed: false },
+            Pool::Postgres(p) => Tx { inner: TxInner::Postgres(p.begin().await?), failed: false },
         })
     }
 

@@ -111,18 +111,23 @@ async fn sessions_refresh_tokens_and_the_request_check() {
             ..Default::default()
         };
         let oid = owners::insert(&mut tx, &data, "ABCD1234", None, 1, 1000).await.unwrap();
-        let err = owners::insert(&mut tx, &data, "ABCD1234", None, 1, 1000).await.unwrap_err();
-        assert!(err.is_conflict_on("owners_referral_code_key"), "{err:?}");
         tx.commit().await.unwrap();
         let mut tx = store.begin().await.unwrap();
+        let err = owners::insert(&mut tx, &data, "ABCD1234", None, 1, 1000).await.unwrap_err();
+        assert!(err.is_conflict_on("owners_referral_code_key"), "{err:?}");
+        // after a failed statement a unit of work only rolls back, on both backends
+        assert!(tx.commit().await.is_err());
+        let mut tx = store.begin().await.unwrap();
         let mid = memberships::insert(&mut tx, uid, oid, 1, memberships::STATUS_ACTIVE, 1000).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
         assert!(
             memberships::insert(&mut tx, uid, oid, 2, 2, 1000)
                 .await
                 .unwrap_err()
                 .is_conflict_on("memberships_user_id_owner_id_key")
         );
-        tx.commit().await.unwrap();
+        drop(tx);
         let mut tx = store.begin().await.unwrap();
         let sid = sessions::insert(
             &mut tx,

@@ -74,4 +74,15 @@ backend_tests! {
         app.client_at("10.12.0.1").post("/auth/sign-in", json!({"email": "new@example.com", "password": PASSWORD})).await.ok(200);
         app.client_at("10.12.0.1").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.err(404, 4014);
     }
+
+    async fn email_taken_meanwhile(app) {
+        let m = app.merchant("first@example.com").await;
+        let me = app.as_user(&m.token);
+        me.put("/api/personal/email", json!({"email": "wanted@example.com", "password": PASSWORD})).await.ok(204);
+        let code = app.mail.next_code("wanted@example.com", 0).await;
+        // somebody registers the address before the change is confirmed
+        app.merchant("wanted@example.com").await;
+        me.post("/api/personal/email/otp/check", json!({"otp": code})).await.err(409, 4094);
+        assert_eq!(me.get("/api/user").await.ok(200)["email"], "first@example.com");
+    }
 }

@@ -108,3 +108,28 @@ async fn metrics_token_when_configured() {
     app.api().with_token("wrong").raw(Method::GET, "/metrics", None).await.err(401, 4011);
     assert_eq!(app.api().with_token(&"m".repeat(20)).raw(Method::GET, "/metrics", None).await.status, 200);
 }
+
+#[tokio::test]
+async fn cors_public_for_anyone_cabinet_for_configured_origins() {
+    let app = TestApp::start_with(
+        Backend::Sqlite,
+        Options {
+            extra: vec![("PAYGATE_CABINET_ORIGINS", "https://cabinet.example.com".into())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let preflight = |origin: &'static str, path: &'static str| {
+        let api = app.api().with_header("Origin", origin).with_header("Access-Control-Request-Method", "POST");
+        async move { api.raw(Method::OPTIONS, path, None).await }
+    };
+    let r = preflight("https://cabinet.example.com", "/api/user").await;
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://cabinet.example.com"));
+    let r = preflight("https://evil.example.com", "/api/user").await;
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    let r = preflight("https://shop.example.net", "/currency/coin").await;
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://shop.example.net"));
+    let r = app.api().with_header("Origin", "https://cabinet.example.com").get("/health/live").await;
+    let exposed = r.header("access-control-expose-headers").unwrap().to_lowercase();
+    assert!(exposed.contains("x-total-count") && exposed.contains("x-request-id") && exposed.contains("retry-after"));
+}

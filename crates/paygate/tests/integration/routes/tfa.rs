@@ -130,6 +130,9 @@ backend_tests! {
         op.put("/admin/tfa/reset/status", json!({"id": id, "status_id": 2, "comment": "identity checked"})).await.ok(204);
         op.put("/admin/tfa/reset/status", json!({"id": id, "status_id": 3})).await.err(409, 4096);
         let code = app.mail.next_code(&m.email, n).await;
+        let mut c = app.services.store.conn().await.unwrap();
+        assert_eq!(paygate_store::audit::count_for(&mut c, "tfa_reset", id).await.unwrap(), 1, "the decision is audited");
+        drop(c);
         let approved = op.post("/admin/tfa/reset/list", json!({"filters": {"status": {"id": [2]}}})).await;
         assert_eq!(approved.ok(200)[0]["status_id"], 2);
 

@@ -96,3 +96,28 @@ backend_tests! {
         app.api().post("/auth/token/refresh", json!({"refreshToken": m.refresh})).await.ok(200);
     }
 }
+
+backend_tests! {
+    async fn blocked_users_are_refused_everywhere(app) {
+        let m = app.merchant("blocked@example.com").await;
+        let mut c = app.services.store.conn().await.unwrap();
+        paygate_store::testing::execute(&mut c, &format!("UPDATE users SET status = 3 WHERE id = {}", m.user_id)).await.unwrap();
+        drop(c);
+        app.as_user(&m.token).get("/api/user").await.err(403, 4034);
+        app.client_at("10.50.0.1").post("/auth/sign-in", json!({"email": m.email, "password": PASSWORD})).await.err(403, 4034);
+        app.client_at("10.50.0.1").post("/auth/sign-in/psw/check", json!({"email": m.email, "password": PASSWORD})).await.err(403, 4034);
+        app.api().post("/auth/token/refresh", json!({"refreshToken": m.refresh})).await.err(403, 4034);
+        // a wrong password still answers as for anyone else
+        app.client_at("10.50.0.2").post("/auth/sign-in", json!({"email": m.email, "password": "wrong password!"})).await.err(404, 4014);
+    }
+
+    async fn refresh_is_rate_limited_per_ip(app) {
+        let api = app.client_at("10.51.0.1");
+        for _ in 0..30 {
+            api.post("/auth/token/refresh", json!({"refreshToken": "nope"})).await.err(401, 4013);
+        }
+        let r = api.post("/auth/token/refresh", json!({"refreshToken": "nope"})).await;
+        r.err(429, 4290);
+        assert!(r.header("retry-after").is_some());
+    }
+}
