@@ -109,7 +109,13 @@ backend_tests! {
         // dictionaries accept the sign-up token
         t.get("/api/country/sepa").await.ok(200);
         t.get("/api/owner/subtype?owner_type=2").await.ok(200);
-        t.post("/auth/token/check", json!({})).await.ok(200);
+        let uid = t.post("/auth/token/check", json!({})).await.ok(200)["user_id"].as_i64().unwrap();
+        // a registration through an invitation has no owner step
+        let mut c = app.services.store.conn().await.unwrap();
+        paygate_store::testing::execute(&mut c, &format!("UPDATE signups SET invited_membership_id = 1 WHERE user_id = {uid}")).await.unwrap();
+        drop(c);
+        let owner = json!({"owner_type": 1, "owner_sub_type": 1, "name": "Co", "country_id": 203});
+        t.put("/auth/sign-up/owner/update", owner).await.err(409, 4096);
     }
 }
 
