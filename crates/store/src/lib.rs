@@ -10,21 +10,30 @@
 //! commit together or not at all.
 
 pub mod audit;
+mod amount;
 mod conn;
 mod error;
+pub mod catalogue;
+pub mod idempotency;
+pub mod ledger;
 pub mod mail;
 pub mod media;
 pub mod memberships;
 pub mod notifications;
 pub mod otp;
 pub mod owners;
+pub mod products;
+pub mod rates;
 pub mod sessions;
 pub mod signups;
+pub mod subscriptions;
 #[doc(hidden)]
 pub mod testing;
 pub mod tfa_resets;
 pub mod timezones;
+pub mod transfers;
 pub mod users;
 
 pub use conn::{Backend, Conn, PooledConn, Raw, Store, Tx};
+pub use amount::DbAmount;
 pub use error::{StoreError, StoreResult};

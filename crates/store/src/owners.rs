@@ -122,3 +122,62 @@ pub async fn set_avatar(c: &mut impl Conn, id: i64, avatar: &str) -> StoreResult
     exec!(c, sqlx::query(SQL).bind(id).bind(avatar))?;
     Ok(())
 }
+
+/// Operator list filters (§5.5 `POST /admin/owner/list`).
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    pub kyc_status: Option<(Vec<i64>, bool)>,
+    pub search: Option<String>,
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub created_exclude: bool,
+}
+
+/// Owners matching the filter, newest first, and the total.
+pub async fn list(c: &mut impl Conn, f: &ListFilter, limit: i64, offset: i64) -> StoreResult<(Vec<Owner>, i64)> {
+    let mut clauses = vec!["1 = 1".to_owned()];
+    if let Some((ids, exclude)) = &f.kyc_status {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        clauses.push(format!("kyc_status {} IN ({list})", if *exclude { "NOT" } else { "" }));
+    }
+    if f.search.is_some() {
+        clauses.push(
+            "(LOWER(name) LIKE '%' || LOWER($1) || '%' OR CAST(id AS TEXT) = $1 OR id IN (SELECT m.owner_id FROM memberships m \
+             JOIN users u ON u.id = m.user_id WHERE LOWER(u.email) LIKE '%' || LOWER($1) || '%'))"
+                .to_owned(),
+        );
+    } else {
+        clauses.push("$1 = ''".to_owned());
+    }
+    let period = "(($2 = 0 OR created_at >= $2) AND ($3 = 0 OR created_at < $3))";
+    clauses.push(if f.created_exclude { format!("NOT {period}") } else { period.to_owned() });
+    let filter = clauses.join(" AND ");
+    let search = f.search.clone().unwrap_or_default();
+    let (from, to) = (f.created_from.unwrap_or(0), f.created_to.unwrap_or(0));
+    let rows_sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"));
+    let rows = run!(c, |db| sqlx::query_as::<_, Owner>(rows_sql).bind(&search).bind(from).bind(to).bind(limit).bind(offset).fetch_all(db).await)?;
+    let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM owners WHERE {filter}"));
+    let (total,): (i64,) = run!(c, |db| sqlx::query_as(count_sql).bind(&search).bind(from).bind(to).fetch_one(db).await)?;
+    Ok((rows, total))
+}
+
+/// Members of an owner with their user data (operator profile view).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Member {
+    pub user_id: i64,
+    pub membership_id: i64,
+    pub email: String,
+    pub name: String,
+    pub surname: String,
+    pub avatar: Option<String>,
+    pub role_id: i64,
+    pub status_id: i64,
+    pub last_sign_in_at: Option<i64>,
+    pub created_at: i64,
+}
+
+pub async fn members(c: &mut impl Conn, owner_id: i64) -> StoreResult<Vec<Member>> {
+    const SQL: &str = "SELECT u.id AS user_id, m.id AS membership_id, u.email, u.name, u.surname, u.avatar, m.role_id, m.status_id, \
+        m.last_sign_in_at, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.owner_id = $1 ORDER BY m.id";
+    Ok(run!(c, |db| sqlx::query_as::<_, Member>(SQL).bind(owner_id).fetch_all(db).await)?)
+}
