@@ -70,6 +70,14 @@ pub struct AppConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Origins of the merchant cabinet allowed to call authenticated routes from a browser.
     pub cabinet_origins: Vec<String>,
+    /// Operations marked KYC need an approved owner (§2.15).
+    pub kyc_required: bool,
+    /// Live rates older than this are refused.
+    pub rate_max_age_secs: i64,
+    pub rate_refresh_secs: i64,
+    /// Base URL of a Binance-format ticker (`…/api/v3/ticker/price`) and the pairs to read.
+    pub rate_source_url: Option<String>,
+    pub rate_pairs: Vec<(String, String)>,
     /// Bearer token `/metrics` requires, when set.
     pub metrics_token: Option<Secret>,
 }

@@ -8,13 +8,23 @@ pub mod jobs;
 pub mod jwt;
 pub mod mail;
 pub mod ratelimit;
+pub mod rates;
 pub mod totp;
 
 mod account;
 mod auth;
+mod balances;
+mod catalogue;
+pub mod ledger;
+mod notifications;
+mod owners_admin;
+mod policy;
+mod products;
+mod transfers;
 mod codes;
 mod dictionaries;
 mod health;
+mod idempotency;
 mod media;
 mod notify;
 mod personal;
@@ -27,9 +37,18 @@ use paygate_store::Store;
 pub use account::*;
 pub use actor::{ActiveOwner, Actor, ClientInfo, Scope};
 pub use auth::*;
+pub use balances::*;
+pub use catalogue::*;
+pub use ledger::{Adjustment, LedgerReport};
+pub use notifications::*;
+pub use owners_admin::*;
+pub use policy::{amount_error, check_amount};
+pub use products::*;
+pub use transfers::*;
 pub use config::{AppConfig, MailTransport, NetworkMode, Secret};
 pub use dictionaries::*;
 pub use health::*;
+pub use idempotency::*;
 pub use media::*;
 pub use paygate_store::users::ProfilePatch;
 pub use tfa::*;
@@ -42,17 +61,27 @@ pub struct Services {
     secret_box: crypto::SecretBox,
     /// Wakes the mail job when a unit of work queued mail.
     pub mail_wakeup: tokio::sync::Notify,
+    pub(crate) rate_source: Option<Box<dyn rates::RateSource>>,
+    pub live_rates: rates::LiveRates,
 }
 
 impl Services {
     pub fn new(config: AppConfig, store: Store) -> Arc<Services> {
+        // One TLS provider for every client (SMTP, rate source).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let secret_box = crypto::SecretBox::new(&config.encryption_key.0);
+        let rate_source = config
+            .rate_source_url
+            .as_deref()
+            .map(|url| Box::new(rates::BinanceTicker::new(url, config.rate_pairs.clone())) as Box<dyn rates::RateSource>);
         Arc::new(Services {
             config,
             store,
             limiter: ratelimit::Limiter::default(),
             secret_box,
             mail_wakeup: tokio::sync::Notify::new(),
+            rate_source,
+            live_rates: rates::LiveRates::default(),
         })
     }
 
@@ -60,6 +89,9 @@ impl Services {
     pub async fn bootstrap(&self) -> paygate_core::AppResult<()> {
         let mut tx = self.store.begin().await?;
         paygate_store::timezones::seed(&mut tx, &paygate_core::dict::timezones::names()).await?;
+        if self.config.network_mode == NetworkMode::Sandbox {
+            self.seed_sandbox_rates(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

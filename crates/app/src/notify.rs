@@ -36,3 +36,27 @@ impl Services {
         self.mail_wakeup.notify_one();
     }
 }
+
+impl Services {
+    /// A notification for every active member of the owner who may read its money
+    /// (roles 1, 2, 3, 5), inside the caller's unit of work.
+    pub(crate) async fn notify_owner(
+        &self,
+        c: &mut impl Conn,
+        owner_id: i64,
+        kind: &str,
+        title: &str,
+        body: &str,
+        data: serde_json::Value,
+    ) -> AppResult<()> {
+        let data = data.to_string();
+        for user_id in notifications::recipients(c, owner_id, &[1, 2, 3, 5]).await? {
+            notifications::insert(
+                c,
+                notifications::NewNotification { user_id, owner_id: Some(owner_id), kind, title, body, data: &data, now: self.now() },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

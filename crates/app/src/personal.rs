@@ -19,8 +19,8 @@ impl Services {
     /// The limits of e-mail codes inside the cabinet: 1 per 60 s and 10 per hour per user and purpose.
     pub(crate) fn cabinet_mail_rate(&self, user_id: i64, purpose: Purpose) -> AppResult<()> {
         let p = purpose.as_str();
-        self.rate(&format!("cabinet-mail-min:{user_id}:{p}"), 1, MINUTE)?;
-        self.rate(&format!("cabinet-mail-hour:{user_id}:{p}"), 10, HOUR)
+        self.throttle(&format!("cabinet-mail-min:{user_id}:{p}"), 1, MINUTE)?;
+        self.throttle(&format!("cabinet-mail-hour:{user_id}:{p}"), 10, HOUR)
     }
 
     pub(crate) async fn user_of(&self, tx: &mut Tx, actor: &Actor) -> AppResult<User> {

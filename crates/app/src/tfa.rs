@@ -200,8 +200,8 @@ impl Services {
 
     /// 3 per hour per IP and per e-mail, counted per route (§1.9).
     fn reset_rate(&self, route: &str, email: &str, client: &ClientInfo) -> AppResult<()> {
-        self.rate(&format!("{route}-ip:{}", client.ip), 3, HOUR)?;
-        self.rate(&format!("{route}-email:{}", normalize_email(email)), 3, HOUR)
+        self.throttle(&format!("{route}-ip:{}", client.ip), 3, HOUR)?;
+        self.throttle(&format!("{route}-email:{}", normalize_email(email)), 3, HOUR)
     }
 
     /// `POST /tfa/reset`.

@@ -3,6 +3,7 @@
 
 pub mod amount;
 pub mod dict;
+pub mod plan;
 pub mod error;
 pub mod role;
 pub mod time;

@@ -87,6 +87,10 @@ fn flag(src: &Source, key: &str, default: bool) -> anyhow::Result<bool> {
     }
 }
 
+fn number(src: &Source, key: &str, default: i64) -> anyhow::Result<i64> {
+    src.get(key).map(|v| v.parse::<i64>().with_context(|| format!("{key} must be a whole number"))).transpose().map(|v| v.unwrap_or(default))
+}
+
 impl Config {
     pub fn load(src: &Source) -> anyhow::Result<Config> {
         let listen: SocketAddr = src
@@ -137,6 +141,21 @@ impl Config {
                     s.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
                 })
                 .unwrap_or_default(),
+            kyc_required: flag(src, "PAYGATE_KYC_REQUIRED", network_mode != NetworkMode::Sandbox)?,
+            rate_max_age_secs: number(src, "PAYGATE_RATES_MAX_AGE", 600)?,
+            rate_refresh_secs: number(src, "PAYGATE_RATES_REFRESH", 60)?,
+            rate_source_url: src.get("PAYGATE_RATES_URL"),
+            rate_pairs: src
+                .get("PAYGATE_RATES_PAIRS")
+                .unwrap_or_else(|| "BTC/USDT,ETH/USDT,TRX/USDT,EUR/USDT".into())
+                .split(',')
+                .map(|p| {
+                    p.trim()
+                        .split_once('/')
+                        .map(|(b, q)| (b.trim().to_uppercase(), q.trim().to_uppercase()))
+                        .with_context(|| format!("PAYGATE_RATES_PAIRS: {p:?} is not BASE/QUOTE"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?,
             metrics_token: src.get("PAYGATE_METRICS_TOKEN").map(|t| Secret(t.into_bytes())),
         };
         Ok(Config {

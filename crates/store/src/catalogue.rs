@@ -159,10 +159,3 @@ pub async fn update_token(c: &mut impl Conn, t: &Token) -> StoreResult<()> {
     exec!(c, sqlx::query(SQL).bind(t.id).bind(&t.name).bind(&t.min_amount).bind(t.enabled).bind(&t.contract_address))?;
     Ok(())
 }
-
-/// Keeps only the chains of the instance's network mode enabled (bootstrap).
-pub async fn disable_chains_outside(c: &mut impl Conn, mode_filter: &str) -> StoreResult<()> {
-    let sql = sqlx::AssertSqlSafe(format!("UPDATE chains SET enabled = FALSE WHERE enabled AND NOT ({mode_filter})"));
-    exec!(c, sqlx::query(sql))?;
-    Ok(())
-}

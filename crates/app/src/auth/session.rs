@@ -179,7 +179,7 @@ impl Services {
         owner_id: Option<i64>,
         client: &ClientInfo,
     ) -> AppResult<TokenPair> {
-        self.rate(&format!("refresh:{}", client.ip), 30, crate::ratelimit::MINUTE)?;
+        self.throttle(&format!("refresh:{}", client.ip), 30, crate::ratelimit::MINUTE)?;
         let invalid = || AppError::field(ErrorCode::RefreshTokenInvalid, "refreshToken", "Refresh token invalid");
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -240,7 +240,7 @@ impl Services {
     }
 
     /// A request-rate limit of §1.9; off when the instance turns request limits off.
-    pub(crate) fn rate(&self, key: &str, limit: usize, window: std::time::Duration) -> AppResult<()> {
+    pub(crate) fn throttle(&self, key: &str, limit: usize, window: std::time::Duration) -> AppResult<()> {
         if !self.config.rate_limits {
             return Ok(());
         }
@@ -255,6 +255,6 @@ fn invalid_token() -> AppError {
 impl Services {
     /// The per-user request limit of every route with an access token (§1.9).
     pub fn limit_user(&self, user_id: i64) -> AppResult<()> {
-        self.rate(&format!("user:{user_id}"), 300, crate::ratelimit::MINUTE)
+        self.throttle(&format!("user:{user_id}"), 300, crate::ratelimit::MINUTE)
     }
 }

@@ -43,7 +43,7 @@ fn bad_credentials() -> AppError {
 
 impl Services {
     pub async fn sign_in(&self, input: SignInInput, client: &ClientInfo) -> AppResult<TokenPair> {
-        self.rate(&format!("sign-in:{}", client.ip), 10, MINUTE)?;
+        self.throttle(&format!("sign-in:{}", client.ip), 10, MINUTE)?;
         if input.password.is_none() && input.otp.is_none() {
             return Err(AppError::field(
                 ErrorCode::FieldCombination,
@@ -103,7 +103,7 @@ impl Services {
 
     /// `POST /auth/sign-in/psw/check`.
     pub async fn sign_in_check(&self, email: &str, password: &str, client: &ClientInfo) -> AppResult<SignInCheck> {
-        self.rate(&format!("sign-in:{}", client.ip), 10, MINUTE)?;
+        self.throttle(&format!("sign-in:{}", client.ip), 10, MINUTE)?;
         let email = normalize_email(email);
         let mut tx = self.store.begin().await?;
         let user = users::by_email(&mut tx, &email).await?;
@@ -152,9 +152,9 @@ impl Services {
     /// The limits of e-mailing unauthenticated users (§1.9): 1 per 60 s and 5 per hour per
     /// address, 20 per hour per IP.
     pub(crate) fn mail_rate(&self, email: &str, client: &ClientInfo) -> AppResult<()> {
-        self.rate(&format!("mail-min:{email}"), 1, MINUTE)?;
-        self.rate(&format!("mail-hour:{email}"), 5, HOUR)?;
-        self.rate(&format!("mail-ip:{}", client.ip), 20, HOUR)
+        self.throttle(&format!("mail-min:{email}"), 1, MINUTE)?;
+        self.throttle(&format!("mail-hour:{email}"), 5, HOUR)?;
+        self.throttle(&format!("mail-ip:{}", client.ip), 20, HOUR)
     }
 
     /// Opens the 10-minute window for `POST /auth/sign-in` with the code alone and, for

@@ -20,6 +20,8 @@ pub fn spawn_all(
 ) -> Vec<JoinHandle<()>> {
     vec![
         tokio::spawn(mail::run(services.clone(), mailer, shutdown.clone())),
+        tokio::spawn(crate::rates::refresh_loop(services.clone(), shutdown.clone())),
+        tokio::spawn(housekeeping(services.clone(), shutdown.clone())),
         tokio::spawn(sweep_limiter(services, shutdown)),
     ]
 }
@@ -28,6 +30,22 @@ async fn sweep_limiter(services: Arc<Services>, mut shutdown: tokio::sync::watch
     loop {
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(300)) => services.limiter.sweep(std::time::Duration::from_secs(3600)),
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Renews subscriptions and forgets idempotency keys older than 24 hours, once a minute.
+async fn housekeeping(services: Arc<Services>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = services.renew_subscriptions().await {
+            tracing::error!(error = %e, "subscription renewal failed");
+        }
+        if let Err(e) = services.purge_idempotency_keys().await {
+            tracing::error!(error = %e, "idempotency key purge failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
             _ = shutdown.changed() => return,
         }
     }
