@@ -10,6 +10,11 @@ mod wire;
 
 mod admin;
 mod auth;
+mod balance;
+mod currency;
+mod notification;
+mod product;
+mod transfer;
 mod country;
 mod media;
 mod owner;
@@ -47,6 +52,11 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(timezone::routes())
         .merge(media::routes())
         .merge(admin::routes())
+        .merge(currency::routes())
+        .merge(balance::routes())
+        .merge(transfer::routes())
+        .merge(product::routes())
+        .merge(notification::routes())
 }
 
 /// The OpenAPI document of the route table (§5.4), finished with the error responses.
@@ -71,6 +81,7 @@ pub fn app(services: Arc<Services>) -> axum::extract::connect_info::IntoMakeServ
         .merge(service::asset_routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::idempotency::idempotency))
         .layer(axum::extract::DefaultBodyLimit::max(extract::MULTIPART_LIMIT))
         .layer(axum::middleware::from_fn(middleware::metrics::track))
         .layer(axum::middleware::from_fn(middleware::request_id::request_id))

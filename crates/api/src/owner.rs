@@ -23,6 +23,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(upload_owner_avatar))
         .routes(routes!(owner_types))
         .routes(routes!(owner_sub_types))
+        .routes(routes!(owner_tokens))
+}
+
+/// Tokens the owner can accept; what an empty `token_ids` on a pay object means.
+#[utoipa::path(get, path = "/api/owner/currency/tokens", tag = "Api/Owner", security(("jwt" = [])),
+    extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [crate::currency::TokenResponse])))]
+pub async fn owner_tokens(state: AppState, caller: Caller<Staff>) -> ApiResult<Json<Vec<crate::currency::TokenResponse>>> {
+    Ok(Json(state.owner_tokens(&caller).await?.into_iter().map(Into::into).collect()))
 }
 
 /// Checks shared by the sign-up owner step and `PUT /api/owner`.

@@ -98,3 +98,34 @@ impl Paging {
         self.offset.unwrap_or(0)
     }
 }
+
+/// An amount in a request: a JSON number read from its text, or a decimal string (§1.6).
+/// Whether its decimals fit the coin is checked where the coin is known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireAmount(pub paygate_core::Amount);
+
+impl<'de> serde::Deserialize<'de> for WireAmount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        paygate_core::Amount::from_json(&v)
+            .map(WireAmount)
+            .map_err(|_| serde::de::Error::custom("invalid amount: expected a decimal number or string"))
+    }
+}
+
+/// Query booleans: `true`/`false` (and `1`/`0`).
+pub fn query_bool(v: &Option<String>, field: &str) -> Result<Option<bool>, crate::ApiError> {
+    match v.as_deref() {
+        None => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(_) => Err(crate::ApiError::field(paygate_core::ErrorCode::InvalidParameter, field, format!("{field} must be true or false"))),
+    }
+}
+
+/// `order_id` of §1.6: 1–64 printable characters without `/`.
+pub fn check_order_id(v: &mut paygate_core::validate::Validator, field: &str, value: &str) {
+    if v.length(field, value, 1, 64) {
+        v.check(value.chars().all(|c| !c.is_control() && c != '/'), paygate_core::ErrorCode::FieldFormat, field);
+    }
+}

@@ -227,3 +227,40 @@ pub(crate) async fn refresh_loop(services: std::sync::Arc<Services>, mut shutdow
         }
     }
 }
+
+impl Services {
+    /// `GET /admin/rate`: the static rates and the live ones with their age.
+    pub async fn rate_table(&self) -> AppResult<(Vec<rates::StaticRate>, Vec<((i64, i64), (Amount, i64))>)> {
+        let mut c = self.store.conn().await?;
+        Ok((rates::static_rates(&mut c).await?, self.live_rates.all()))
+    }
+
+    /// `PUT /admin/rate`: sets (or with `None` removes) a static rate; audited.
+    pub async fn set_static_rate(&self, operator: &crate::Actor, from: i64, to: i64, rate: Option<Amount>, client: &crate::ClientInfo) -> AppResult<()> {
+        let mut tx = self.store.begin().await?;
+        for (id, field) in [(from, "from_coin_id"), (to, "to_coin_id")] {
+            if catalogue::coin(&mut tx, id).await?.is_none() {
+                return Err(AppError::field(ErrorCode::NotFound, field, "Unknown coin"));
+            }
+        }
+        let now = self.now();
+        rates::set_static(&mut tx, from, to, rate.clone().map(DbAmount).as_ref(), now).await?;
+        let after = serde_json::json!({ "from_coin_id": from, "to_coin_id": to, "rate": rate.map(|r| r.to_plain()) }).to_string();
+        paygate_store::audit::record(
+            &mut tx,
+            paygate_store::audit::Entry {
+                operator_id: operator.user_id,
+                request_id: Some(&client.request_id),
+                action: "rate.set",
+                object_type: "rate",
+                object_id: None,
+                before: None,
+                after: Some(&after),
+                now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -22,6 +22,18 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// The ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Verify that every transaction balances per coin and every balance equals its postings;
+    /// exits 1 when not.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -59,6 +71,26 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let store = paygate_store::Store::connect(&config.database_url).await?;
             store.migrate().await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Ledger { command: LedgerCommand::Check } => {
+            let services = paygate::build(&config).await?;
+            let r = services.ledger_check().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("ok: {}", r.ok);
+            println!("transactions: {}", r.transactions);
+            println!("postings: {}", r.postings);
+            for (coin, sum) in &r.coins {
+                println!("coin {coin}: sum {sum}");
+            }
+            if !r.unbalanced_transactions.is_empty() {
+                println!("unbalanced transactions: {:?}", r.unbalanced_transactions);
+            }
+            if !r.balances_mismatched.is_empty() {
+                println!("balances whose figures differ from their postings: {:?}", r.balances_mismatched);
+            }
+            if !r.ok {
+                std::process::exit(1);
+            }
             Ok(())
         }
         Command::Admin { command: AdminCommand::CreateOperator { email, password } } => {

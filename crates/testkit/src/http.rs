@@ -54,6 +54,7 @@ impl Resp {
 
 impl Api {
     pub fn new(base: &str) -> Api {
+        crate::tls();
         Api {
             base: base.trim_end_matches('/').to_owned(),
             token: None,

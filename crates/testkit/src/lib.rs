@@ -8,3 +8,8 @@ pub mod smtp;
 pub use db::{Backend, TestDb};
 pub use http::{Api, Resp};
 pub use smtp::{Mail, SmtpSink};
+
+/// Installs the TLS provider HTTP clients need (the server does the same at start).
+pub fn tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

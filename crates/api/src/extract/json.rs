@@ -94,7 +94,9 @@ fn classify(path: &str, msg: &str) -> (ErrorCode, Option<String>) {
         };
         return (ErrorCode::FieldRequired, Some(field));
     }
-    let code = if msg.starts_with("invalid type") {
+    let code = if msg.starts_with("invalid amount") {
+        ErrorCode::InvalidAmount
+    } else if msg.starts_with("invalid type") {
         ErrorCode::FieldType
     } else if msg.starts_with("invalid value")
         || msg.starts_with("unknown variant")

@@ -4,6 +4,7 @@
 mod auth;
 mod client;
 mod json;
+mod maybe;
 mod params;
 mod patch;
 mod strict_json;
@@ -15,6 +16,7 @@ pub use auth::{
 };
 pub use client::Client;
 pub use json::{Body, Validate};
+pub use maybe::MaybeCaller;
 pub use params::{IdPath, QueryParams};
 pub use patch::Patch;
 pub use strict_json::parse_strict;

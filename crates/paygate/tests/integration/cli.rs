@@ -21,6 +21,7 @@ fn clean_command(dir: &std::path::Path) -> Command {
 
 #[tokio::test]
 async fn fresh_serve_migrates_sqlite_and_answers() {
+    paygate_testkit::tls();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut child = clean_command(dir.path())
