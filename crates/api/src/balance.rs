@@ -107,7 +107,11 @@ impl Validate for OpenRequest {
 #[utoipa::path(post, path = "/api/balance", tag = "Api/Balance", request_body = OpenRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))),
     responses((status = 200, body = BalanceResponse), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse)))]
-pub async fn open(state: AppState, caller: Caller<Managers>, Body(b): Body<OpenRequest>) -> ApiResult<Json<BalanceResponse>> {
+pub async fn open(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<OpenRequest>,
+) -> ApiResult<Json<BalanceResponse>> {
     Ok(Json(state.open_balance(&caller, b.coin_id.unwrap_or_default()).await?.into()))
 }
 
@@ -162,7 +166,10 @@ pub struct OwnerStateResponse {
 /// The general balance of every owner the caller may read (the owner switcher).
 #[utoipa::path(get, path = "/api/balance/state/user", tag = "Api/Balance", security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [OwnerStateResponse])))]
-pub async fn state_of_user(state: AppState, caller: Caller<crate::extract::AnyUser>) -> ApiResult<Json<Vec<OwnerStateResponse>>> {
+pub async fn state_of_user(
+    state: AppState,
+    caller: Caller<crate::extract::AnyUser>,
+) -> ApiResult<Json<Vec<OwnerStateResponse>>> {
     let rows = state.balance_states(&caller).await?;
     Ok(Json(
         rows.into_iter()
@@ -197,27 +204,43 @@ async fn flag(state: AppState, caller: Caller<Managers>, b: BalanceIdRequest, f:
 /// Switch a balance off (incoming credits still land).
 #[utoipa::path(put, path = "/api/balance/available/off", tag = "Api/Balance", request_body = BalanceIdRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 204, description = "Off"), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse)))]
-pub async fn available_off(state: AppState, caller: Caller<Managers>, Body(b): Body<BalanceIdRequest>) -> ApiResult<StatusCode> {
+pub async fn available_off(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<BalanceIdRequest>,
+) -> ApiResult<StatusCode> {
     flag(state, caller, b, BalanceFlag::Available(false)).await
 }
 
 /// Switch a balance on.
 #[utoipa::path(put, path = "/api/balance/available/set", tag = "Api/Balance", request_body = BalanceIdRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 204, description = "On"), (status = 404, response = ErrorResponse)))]
-pub async fn available_set(state: AppState, caller: Caller<Managers>, Body(b): Body<BalanceIdRequest>) -> ApiResult<StatusCode> {
+pub async fn available_set(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<BalanceIdRequest>,
+) -> ApiResult<StatusCode> {
     flag(state, caller, b, BalanceFlag::Available(true)).await
 }
 
 /// Clear the default flag.
 #[utoipa::path(put, path = "/api/balance/default/off", tag = "Api/Balance", request_body = BalanceIdRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 204, description = "Cleared"), (status = 404, response = ErrorResponse)))]
-pub async fn default_off(state: AppState, caller: Caller<Managers>, Body(b): Body<BalanceIdRequest>) -> ApiResult<StatusCode> {
+pub async fn default_off(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<BalanceIdRequest>,
+) -> ApiResult<StatusCode> {
     flag(state, caller, b, BalanceFlag::Default(false)).await
 }
 
 /// Make a balance the only default one.
 #[utoipa::path(put, path = "/api/balance/default/set", tag = "Api/Balance", request_body = BalanceIdRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 204, description = "Set"), (status = 404, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn default_set(state: AppState, caller: Caller<Managers>, Body(b): Body<BalanceIdRequest>) -> ApiResult<StatusCode> {
+pub async fn default_set(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<BalanceIdRequest>,
+) -> ApiResult<StatusCode> {
     flag(state, caller, b, BalanceFlag::Default(true)).await
 }

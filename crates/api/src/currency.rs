@@ -33,7 +33,15 @@ pub struct CoinResponse {
 
 impl From<Coin> for CoinResponse {
     fn from(c: Coin) -> Self {
-        CoinResponse { id: c.id, code: c.code, name: c.name, symbol: c.symbol, decimals: c.decimals, is_fiat: c.is_fiat, enabled: c.enabled }
+        CoinResponse {
+            id: c.id,
+            code: c.code,
+            name: c.name,
+            symbol: c.symbol,
+            decimals: c.decimals,
+            is_fiat: c.is_fiat,
+            enabled: c.enabled,
+        }
     }
 }
 
@@ -128,7 +136,11 @@ fn public<T: Serialize>(body: T) -> Response {
 /// Enabled chains of the instance's network mode.
 #[utoipa::path(get, path = "/currency/chain", tag = "Currency", params(CatalogueQuery),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [ChainResponse])))]
-pub async fn chains(state: AppState, caller: MaybeCaller, QueryParams(q): QueryParams<CatalogueQuery>) -> ApiResult<Response> {
+pub async fn chains(
+    state: AppState,
+    caller: MaybeCaller,
+    QueryParams(q): QueryParams<CatalogueQuery>,
+) -> ApiResult<Response> {
     let cat = load(&state, &caller, &q).await?;
     Ok(public(cat.chains.into_iter().map(ChainResponse::from).collect::<Vec<_>>()))
 }
@@ -136,16 +148,30 @@ pub async fn chains(state: AppState, caller: MaybeCaller, QueryParams(q): QueryP
 /// Enabled coins; crypto coins with at least one enabled token.
 #[utoipa::path(get, path = "/currency/coin", tag = "Currency", params(CatalogueQuery),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [CoinResponse])))]
-pub async fn coins(state: AppState, caller: MaybeCaller, QueryParams(q): QueryParams<CatalogueQuery>) -> ApiResult<Response> {
+pub async fn coins(
+    state: AppState,
+    caller: MaybeCaller,
+    QueryParams(q): QueryParams<CatalogueQuery>,
+) -> ApiResult<Response> {
     let fiat = query_bool(&q.is_fiat, "is_fiat")?;
     let cat = load(&state, &caller, &q).await?;
-    Ok(public(cat.coins.into_iter().filter(|c| fiat.is_none_or(|f| f == c.is_fiat)).map(CoinResponse::from).collect::<Vec<_>>()))
+    Ok(public(
+        cat.coins
+            .into_iter()
+            .filter(|c| fiat.is_none_or(|f| f == c.is_fiat))
+            .map(CoinResponse::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// Enabled tokens on enabled chains.
 #[utoipa::path(get, path = "/currency/tokens", tag = "Currency", params(CatalogueQuery),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [TokenResponse])))]
-pub async fn tokens(state: AppState, caller: MaybeCaller, QueryParams(q): QueryParams<CatalogueQuery>) -> ApiResult<Response> {
+pub async fn tokens(
+    state: AppState,
+    caller: MaybeCaller,
+    QueryParams(q): QueryParams<CatalogueQuery>,
+) -> ApiResult<Response> {
     let cat = load(&state, &caller, &q).await?;
     let tokens = cat
         .tokens

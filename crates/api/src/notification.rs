@@ -69,7 +69,11 @@ fn paging(q: &ListQuery) -> ApiResult<Paging> {
 /// The caller's notifications in the active owner, newest first; `X-Total-Count`.
 #[utoipa::path(get, path = "/api/notification", tag = "Api/Notification", params(ListQuery), security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [NotificationResponse])))]
-pub async fn list(state: AppState, caller: Caller<AllRoles>, QueryParams(q): QueryParams<ListQuery>) -> ApiResult<Response> {
+pub async fn list(
+    state: AppState,
+    caller: Caller<AllRoles>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult<Response> {
     let p = paging(&q)?;
     let filter = match query_bool(&q.read, "read")? {
         None => ReadFilter::All,
@@ -83,7 +87,11 @@ pub async fn list(state: AppState, caller: Caller<AllRoles>, QueryParams(q): Que
 /// Unread notifications; `X-Total-Count` is the badge counter.
 #[utoipa::path(get, path = "/api/notification/unread", tag = "Api/Notification", params(ListQuery), security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [NotificationResponse])))]
-pub async fn unread(state: AppState, caller: Caller<AllRoles>, QueryParams(q): QueryParams<ListQuery>) -> ApiResult<Response> {
+pub async fn unread(
+    state: AppState,
+    caller: Caller<AllRoles>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult<Response> {
     let p = paging(&q)?;
     let (rows, total) = state.notifications(&caller, ReadFilter::Unread, p.limit(), p.offset()).await?;
     Ok(paged(rows.into_iter().map(NotificationResponse::from).collect(), total))

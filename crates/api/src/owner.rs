@@ -29,7 +29,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Tokens the owner can accept; what an empty `token_ids` on a pay object means.
 #[utoipa::path(get, path = "/api/owner/currency/tokens", tag = "Api/Owner", security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [crate::currency::TokenResponse])))]
-pub async fn owner_tokens(state: AppState, caller: Caller<Staff>) -> ApiResult<Json<Vec<crate::currency::TokenResponse>>> {
+pub async fn owner_tokens(
+    state: AppState,
+    caller: Caller<Staff>,
+) -> ApiResult<Json<Vec<crate::currency::TokenResponse>>> {
     Ok(Json(state.owner_tokens(&caller).await?.into_iter().map(Into::into).collect()))
 }
 

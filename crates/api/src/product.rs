@@ -74,7 +74,11 @@ impl Validate for FavoriteRequest {
 /// Mark or unmark a favourite product.
 #[utoipa::path(post, path = "/api/product/favorite", tag = "Api/Product", request_body = FavoriteRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 204, description = "Set")))]
-pub async fn set_favorite(state: AppState, caller: Caller<AllRoles>, Body(b): Body<FavoriteRequest>) -> ApiResult<StatusCode> {
+pub async fn set_favorite(
+    state: AppState,
+    caller: Caller<AllRoles>,
+    Body(b): Body<FavoriteRequest>,
+) -> ApiResult<StatusCode> {
     state.set_favorite(&caller, b.product_id.unwrap_or_default(), b.favorite.unwrap_or(true)).await?;
     Ok(no_content())
 }
@@ -220,6 +224,10 @@ impl Validate for SubscribeRequest {
 #[utoipa::path(post, path = "/api/subscribe", tag = "Api/Subscribe", request_body = SubscribeRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))),
     responses((status = 200, body = SubscriptionResponse), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn subscribe(state: AppState, caller: Caller<OwnerOnly>, Body(b): Body<SubscribeRequest>) -> ApiResult<Json<SubscriptionResponse>> {
+pub async fn subscribe(
+    state: AppState,
+    caller: Caller<OwnerOnly>,
+    Body(b): Body<SubscribeRequest>,
+) -> ApiResult<Json<SubscriptionResponse>> {
     Ok(Json(state.subscribe(&caller, b.plan_id.unwrap_or_default(), b.balance_id).await?.into()))
 }

@@ -66,7 +66,11 @@ impl Validate for TransferRequest {
     extensions(("x-origin" = json!("documented"))),
     responses((status = 204, description = "No Content"), (status = 400, response = ErrorResponse), (status = 404, response = ErrorResponse),
         (status = 409, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn transfer(state: AppState, caller: Caller<Managers>, Body(b): Body<TransferRequest>) -> ApiResult<StatusCode> {
+pub async fn transfer(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<TransferRequest>,
+) -> ApiResult<StatusCode> {
     let input = TransferInput {
         amount: b.amount.map(|a| a.0).unwrap_or_default(),
         commission: b.commission.map(|a| a.0),
@@ -96,7 +100,12 @@ pub struct TransferResponse {
     to_owner_name: String,
 }
 
-async fn read(state: AppState, caller: Caller<Staff>, order_id: String, user_id: Option<String>) -> ApiResult<Json<TransferResponse>> {
+async fn read(
+    state: AppState,
+    caller: Caller<Staff>,
+    order_id: String,
+    user_id: Option<String>,
+) -> ApiResult<Json<TransferResponse>> {
     let user_id = match user_id {
         None => None,
         Some(u) => Some(u.parse::<i64>().ok().filter(|x| *x > 0).ok_or_else(|| {
@@ -123,7 +132,11 @@ async fn read(state: AppState, caller: Caller<Staff>, order_id: String, user_id:
 #[utoipa::path(get, path = "/api/transfer/{order_id}", tag = "Api/Transfer", security(("jwt" = [])),
     params(("order_id" = String, Path)), extensions(("x-origin" = json!("documented"))),
     responses((status = 200, body = TransferResponse), (status = 400, response = ErrorResponse), (status = 404, response = ErrorResponse)))]
-pub async fn transfer_by_order(state: AppState, caller: Caller<Staff>, Path(order_id): Path<String>) -> ApiResult<Json<TransferResponse>> {
+pub async fn transfer_by_order(
+    state: AppState,
+    caller: Caller<Staff>,
+    Path(order_id): Path<String>,
+) -> ApiResult<Json<TransferResponse>> {
     read(state, caller, order_id, None).await
 }
 
@@ -131,7 +144,11 @@ pub async fn transfer_by_order(state: AppState, caller: Caller<Staff>, Path(orde
 #[utoipa::path(get, path = "/api/transfer/{order_id}/{user_id}", tag = "Api/Transfer", security(("jwt" = [])),
     params(("order_id" = String, Path), ("user_id" = String, Path)), extensions(("x-origin" = json!("documented"))),
     responses((status = 200, body = TransferResponse), (status = 400, response = ErrorResponse), (status = 404, response = ErrorResponse)))]
-pub async fn transfer_by_order_and_user(state: AppState, caller: Caller<Staff>, Path((order_id, user_id)): Path<(String, String)>) -> ApiResult<Json<TransferResponse>> {
+pub async fn transfer_by_order_and_user(
+    state: AppState,
+    caller: Caller<Staff>,
+    Path((order_id, user_id)): Path<(String, String)>,
+) -> ApiResult<Json<TransferResponse>> {
     read(state, caller, order_id, Some(user_id)).await
 }
 
@@ -175,7 +192,11 @@ impl Validate for ExchangeRequest {
     extensions(("x-origin" = json!("documented"))),
     responses((status = 204, description = "No Content"), (status = 400, response = ErrorResponse), (status = 404, response = ErrorResponse),
         (status = 409, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn exchange(state: AppState, caller: Caller<Managers>, Body(b): Body<ExchangeRequest>) -> ApiResult<StatusCode> {
+pub async fn exchange(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<ExchangeRequest>,
+) -> ApiResult<StatusCode> {
     let input = ExchangeInput {
         amount: b.amount.map(|a| a.0).unwrap_or_default(),
         from_balance_id: b.from_balance_id.unwrap_or_default(),
@@ -214,12 +235,18 @@ pub struct CourseResponse {
 #[utoipa::path(get, path = "/api/transfer/exchange/course", tag = "Api/Transfer", params(CourseQuery), security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))),
     responses((status = 200, body = CourseResponse), (status = 404, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn course(state: AppState, caller: Caller<Staff>, QueryParams(q): QueryParams<CourseQuery>) -> ApiResult<Json<CourseResponse>> {
+pub async fn course(
+    state: AppState,
+    caller: Caller<Staff>,
+    QueryParams(q): QueryParams<CourseQuery>,
+) -> ApiResult<Json<CourseResponse>> {
     let mut v = Validator::new();
     v.required("from_balance_id", &q.from_balance_id);
     v.required("to_balance_id", &q.to_balance_id);
     v.finish().map_err(ApiError)?;
-    let quote = state.exchange_quote(&caller, q.from_balance_id.unwrap_or_default(), q.to_balance_id.unwrap_or_default()).await?;
+    let quote = state
+        .exchange_quote(&caller, q.from_balance_id.unwrap_or_default(), q.to_balance_id.unwrap_or_default())
+        .await?;
     Ok(Json(CourseResponse {
         from_balance_id: quote.from_balance_id,
         to_balance_id: quote.to_balance_id,
@@ -262,8 +289,14 @@ pub struct RecipientResponse {
 #[utoipa::path(post, path = "/api/transfer/check/recipient", tag = "Api/Transfer", request_body = RecipientRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))),
     responses((status = 200, body = RecipientResponse), (status = 404, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn check_recipient(state: AppState, caller: Caller<Managers>, Body(b): Body<RecipientRequest>) -> ApiResult<Json<RecipientResponse>> {
-    let r = state.check_recipient(&caller, b.to_owner_id.unwrap_or_default(), b.from_balance_id, b.amount.map(|a| a.0)).await?;
+pub async fn check_recipient(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<RecipientRequest>,
+) -> ApiResult<Json<RecipientResponse>> {
+    let r = state
+        .check_recipient(&caller, b.to_owner_id.unwrap_or_default(), b.from_balance_id, b.amount.map(|a| a.0))
+        .await?;
     Ok(Json(RecipientResponse {
         to_owner_id: r.to_owner_id,
         to_owner_name: r.to_owner_name,

@@ -119,7 +119,11 @@ pub fn query_bool(v: &Option<String>, field: &str) -> Result<Option<bool>, crate
         None => Ok(None),
         Some("true" | "1") => Ok(Some(true)),
         Some("false" | "0") => Ok(Some(false)),
-        Some(_) => Err(crate::ApiError::field(paygate_core::ErrorCode::InvalidParameter, field, format!("{field} must be true or false"))),
+        Some(_) => Err(crate::ApiError::field(
+            paygate_core::ErrorCode::InvalidParameter,
+            field,
+            format!("{field} must be true or false"),
+        )),
     }
 }
 

@@ -4,8 +4,8 @@ use paygate_core::{Amount, AppError, AppResult, ErrorCode, Role};
 use paygate_store::ledger::{self, Account};
 use paygate_store::{Conn, catalogue, memberships};
 
-use crate::actor::Actor;
 use crate::Services;
+use crate::actor::Actor;
 
 /// `GET /api/balance/general`.
 #[derive(Debug, Clone)]
@@ -44,8 +44,16 @@ impl Services {
     }
 
     /// A balance of the caller's owner (404 otherwise).
-    pub(crate) async fn own_balance(&self, c: &mut impl Conn, owner_id: i64, id: i64, field: &str) -> AppResult<Account> {
-        ledger::balance(c, owner_id, id).await?.ok_or_else(|| AppError::field(ErrorCode::NotFound, field, "Balance not found"))
+    pub(crate) async fn own_balance(
+        &self,
+        c: &mut impl Conn,
+        owner_id: i64,
+        id: i64,
+        field: &str,
+    ) -> AppResult<Account> {
+        ledger::balance(c, owner_id, id)
+            .await?
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, field, "Balance not found"))
     }
 
     /// `POST /api/balance`.
@@ -60,7 +68,8 @@ impl Services {
             return Err(AppError::field(ErrorCode::AlreadyExists, "coin_id", "A balance for this coin exists"));
         }
         let id = ledger::open_balance(&mut tx, owner_id, coin_id, self.now()).await?;
-        let account = ledger::balance(&mut tx, owner_id, id).await?.ok_or_else(|| AppError::internal("balance vanished"))?;
+        let account =
+            ledger::balance(&mut tx, owner_id, id).await?.ok_or_else(|| AppError::internal("balance vanished"))?;
         tx.commit().await?;
         Ok(account)
     }
@@ -73,11 +82,19 @@ impl Services {
         let b = self.own_balance(&mut tx, owner_id, balance_id, "balance_id").await?;
         match flag {
             BalanceFlag::Available(false) if b.is_default => {
-                return Err(AppError::field(ErrorCode::InvalidState, "balance_id", "The default balance must stay available"));
+                return Err(AppError::field(
+                    ErrorCode::InvalidState,
+                    "balance_id",
+                    "The default balance must stay available",
+                ));
             }
             BalanceFlag::Available(on) => ledger::set_available(&mut tx, b.id, on).await?,
             BalanceFlag::Default(true) if !b.available => {
-                return Err(AppError::field(ErrorCode::BalanceUnavailable, "balance_id", "An unavailable balance cannot be the default"));
+                return Err(AppError::field(
+                    ErrorCode::BalanceUnavailable,
+                    "balance_id",
+                    "An unavailable balance cannot be the default",
+                ));
             }
             BalanceFlag::Default(true) => ledger::set_default(&mut tx, owner_id, Some(b.id)).await?,
             BalanceFlag::Default(false) if b.is_default => ledger::set_default(&mut tx, owner_id, None).await?,
@@ -106,7 +123,11 @@ impl Services {
             hold = &hold + &b.held.mul(&rate.rate);
             incoming = &incoming + &b.incoming.mul(&rate.rate);
         }
-        if !unconverted.is_empty() && self.rate_source.is_some() && !self.rates_healthy() && unconverted.len() == balances.len() {
+        if !unconverted.is_empty()
+            && self.rate_source.is_some()
+            && !self.rates_healthy()
+            && unconverted.len() == balances.len()
+        {
             return Err(AppError::new(ErrorCode::DependencyUnavailable, "Rate source down and no rates cached"));
         }
         Ok(GeneralBalance {

@@ -1,11 +1,12 @@
 //! The currency catalogue as clients and operators see it (§4.1, §5.5).
 
 use paygate_core::{Amount, AppError, AppResult, ErrorCode};
+use paygate_store::DbAmount;
 use paygate_store::catalogue::{self, Chain, Coin, Token};
-use paygate_store::{DbAmount, audit};
 
-use crate::actor::{Actor, ClientInfo};
 use crate::Services;
+use crate::actor::{Actor, ClientInfo};
+use crate::audit::Change;
 
 /// What the public lists show.
 #[derive(Debug, Clone)]
@@ -78,7 +79,8 @@ impl Services {
     /// (fiat coins when enabled). With `include_disabled` (operators) everything.
     pub async fn catalogue(&self, include_disabled: bool) -> AppResult<Catalogue> {
         let mut c = self.store.conn().await?;
-        let (coins, chains, tokens) = (catalogue::coins(&mut c).await?, catalogue::chains(&mut c).await?, catalogue::tokens(&mut c).await?);
+        let (coins, chains, tokens) =
+            (catalogue::coins(&mut c).await?, catalogue::chains(&mut c).await?, catalogue::tokens(&mut c).await?);
         if include_disabled {
             return Ok(Catalogue { coins, chains, tokens });
         }
@@ -88,7 +90,10 @@ impl Services {
             .filter(|t| t.enabled && chains.iter().any(|ch| ch.id == t.chain_id))
             .filter(|t| coins.iter().any(|c| c.id == t.coin_id && c.enabled))
             .collect();
-        let coins = coins.into_iter().filter(|c| c.enabled && (c.is_fiat || tokens.iter().any(|t| t.coin_id == c.id))).collect();
+        let coins = coins
+            .into_iter()
+            .filter(|c| c.enabled && (c.is_fiat || tokens.iter().any(|t| t.coin_id == c.id)))
+            .collect();
         Ok(Catalogue { coins, chains, tokens })
     }
 
@@ -99,24 +104,6 @@ impl Services {
         let cat = self.catalogue(false).await?;
         let keyed: Vec<i64> = cat.chains.iter().filter(|ch| ch.family == "sandbox").map(|ch| ch.id).collect();
         Ok(cat.tokens.into_iter().filter(|t| keyed.contains(&t.chain_id)).collect())
-    }
-
-    async fn audit_change(&self, tx: &mut paygate_store::Tx, operator: &Actor, client: &ClientInfo, action: &str, object: &str, id: i64, before: Option<String>, after: String) -> AppResult<()> {
-        audit::record(
-            tx,
-            audit::Entry {
-                operator_id: operator.user_id,
-                request_id: Some(&client.request_id),
-                action,
-                object_type: object,
-                object_id: Some(id),
-                before: before.as_deref(),
-                after: Some(&after),
-                now: self.now(),
-            },
-        )
-        .await?;
-        Ok(())
     }
 
     pub async fn create_chain(&self, operator: &Actor, n: NewChain, client: &ClientInfo) -> AppResult<Chain> {
@@ -137,12 +124,32 @@ impl Services {
             enabled: n.enabled,
         };
         if chain.enabled && !self.chain_in_mode(&chain) {
-            return Err(AppError::field(ErrorCode::InvalidState, "enabled", "A chain of another network mode cannot be enabled"));
+            return Err(AppError::field(
+                ErrorCode::InvalidState,
+                "enabled",
+                "A chain of another network mode cannot be enabled",
+            ));
         }
         chain.id = catalogue::insert_chain(&mut tx, &chain).await.map_err(|e| {
-            if e.is_conflict_on("chains_code_key") { AppError::field(ErrorCode::AlreadyExists, "code", "Chain code taken") } else { e.into() }
+            if e.is_conflict_on("chains_code_key") {
+                AppError::field(ErrorCode::AlreadyExists, "code", "Chain code taken")
+            } else {
+                e.into()
+            }
         })?;
-        self.audit_change(&mut tx, operator, client, "chain.create", "chain", chain.id, None, format!("{chain:?}")).await?;
+        self.audit(
+            &mut tx,
+            operator,
+            client,
+            Change {
+                action: "chain.create",
+                object_type: "chain",
+                object_id: Some(chain.id),
+                before: None,
+                after: format!("{chain:?}"),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(chain)
     }
@@ -164,21 +171,58 @@ impl Services {
             chain.enabled = v;
         }
         if chain.enabled && !self.chain_in_mode(&chain) {
-            return Err(AppError::field(ErrorCode::InvalidState, "enabled", "A chain of another network mode cannot be enabled"));
+            return Err(AppError::field(
+                ErrorCode::InvalidState,
+                "enabled",
+                "A chain of another network mode cannot be enabled",
+            ));
         }
         catalogue::update_chain(&mut tx, &chain).await?;
-        self.audit_change(&mut tx, operator, client, "chain.update", "chain", id, Some(format!("{before:?}")), format!("{chain:?}")).await?;
+        self.audit(
+            &mut tx,
+            operator,
+            client,
+            Change {
+                action: "chain.update",
+                object_type: "chain",
+                object_id: Some(id),
+                before: Some(format!("{before:?}")),
+                after: format!("{chain:?}"),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn create_coin(&self, operator: &Actor, n: catalogue::NewCoin<'_>, client: &ClientInfo) -> AppResult<Coin> {
+    pub async fn create_coin(
+        &self,
+        operator: &Actor,
+        n: catalogue::NewCoin<'_>,
+        client: &ClientInfo,
+    ) -> AppResult<Coin> {
         let mut tx = self.store.begin().await?;
         let id = catalogue::insert_coin(&mut tx, n).await.map_err(|e| {
-            if e.is_conflict_on("coins_code_key") { AppError::field(ErrorCode::AlreadyExists, "code", "Coin code taken") } else { e.into() }
+            if e.is_conflict_on("coins_code_key") {
+                AppError::field(ErrorCode::AlreadyExists, "code", "Coin code taken")
+            } else {
+                e.into()
+            }
         })?;
         let coin = catalogue::coin(&mut tx, id).await?.ok_or_else(|| AppError::internal("coin vanished"))?;
-        self.audit_change(&mut tx, operator, client, "coin.create", "coin", id, None, format!("{coin:?}")).await?;
+        self.audit(
+            &mut tx,
+            operator,
+            client,
+            Change {
+                action: "coin.create",
+                object_type: "coin",
+                object_id: Some(id),
+                before: None,
+                after: format!("{coin:?}"),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(coin)
     }
@@ -191,7 +235,11 @@ impl Services {
             && d != coin.decimals
         {
             if catalogue::coin_in_use(&mut tx, id).await? {
-                return Err(AppError::field(ErrorCode::Locked, "decimals", "Decimals are fixed once a balance or token uses the coin"));
+                return Err(AppError::field(
+                    ErrorCode::Locked,
+                    "decimals",
+                    "Decimals are fixed once a balance or token uses the coin",
+                ));
             }
             coin.decimals = d;
         }
@@ -205,20 +253,44 @@ impl Services {
             coin.enabled = v;
         }
         catalogue::update_coin(&mut tx, &coin).await?;
-        self.audit_change(&mut tx, operator, client, "coin.update", "coin", id, Some(format!("{before:?}")), format!("{coin:?}")).await?;
+        self.audit(
+            &mut tx,
+            operator,
+            client,
+            Change {
+                action: "coin.update",
+                object_type: "coin",
+                object_id: Some(id),
+                before: Some(format!("{before:?}")),
+                after: format!("{coin:?}"),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn create_token(&self, operator: &Actor, n: NewToken, client: &ClientInfo) -> AppResult<Token> {
         let mut tx = self.store.begin().await?;
-        let coin = catalogue::coin(&mut tx, n.coin_id).await?.ok_or_else(|| AppError::field(ErrorCode::NotFound, "coin_id", "Unknown coin"))?;
-        let chain = catalogue::chain(&mut tx, n.chain_id).await?.ok_or_else(|| AppError::field(ErrorCode::NotFound, "chain_id", "Unknown chain"))?;
+        let coin = catalogue::coin(&mut tx, n.coin_id)
+            .await?
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, "coin_id", "Unknown coin"))?;
+        let chain = catalogue::chain(&mut tx, n.chain_id)
+            .await?
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, "chain_id", "Unknown chain"))?;
         if n.standard == "native" && chain.native_coin_id != coin.id {
-            return Err(AppError::field(ErrorCode::FieldRange, "standard", "`native` only for the chain's native coin"));
+            return Err(AppError::field(
+                ErrorCode::FieldRange,
+                "standard",
+                "`native` only for the chain's native coin",
+            ));
         }
         if n.decimals != coin.decimals {
-            return Err(AppError::field(ErrorCode::AmountOutOfRange, "decimals", "Token decimals must equal the coin's"));
+            return Err(AppError::field(
+                ErrorCode::AmountOutOfRange,
+                "decimals",
+                "Token decimals must equal the coin's",
+            ));
         }
         crate::policy::check_amount("min_amount", &n.min_amount, n.decimals, false)?;
         let mut token = Token {
@@ -234,10 +306,24 @@ impl Services {
             enabled: n.enabled,
         };
         token.id = catalogue::insert_token(&mut tx, &token).await.map_err(|e| match e {
-            paygate_store::StoreError::Conflict { .. } => AppError::new(ErrorCode::AlreadyExists, "A token for this chain and contract exists"),
+            paygate_store::StoreError::Conflict { .. } => {
+                AppError::new(ErrorCode::AlreadyExists, "A token for this chain and contract exists")
+            }
             e => e.into(),
         })?;
-        self.audit_change(&mut tx, operator, client, "token.create", "token", token.id, None, format!("{token:?}")).await?;
+        self.audit(
+            &mut tx,
+            operator,
+            client,
+            Change {
+                action: "token.create",
+                object_type: "token",
+                object_id: Some(token.id),
+                before: None,
+                after: format!("{token:?}"),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -263,10 +349,24 @@ impl Services {
             token.contract_address = Some(v);
         }
         catalogue::update_token(&mut tx, &token).await.map_err(|e| match e {
-            paygate_store::StoreError::Conflict { .. } => AppError::new(ErrorCode::AlreadyExists, "A token for this chain and contract exists"),
+            paygate_store::StoreError::Conflict { .. } => {
+                AppError::new(ErrorCode::AlreadyExists, "A token for this chain and contract exists")
+            }
             e => e.into(),
         })?;
-        self.audit_change(&mut tx, operator, client, "token.update", "token", id, Some(format!("{before:?}")), format!("{token:?}")).await?;
+        self.audit(
+            &mut tx,
+            operator,
+            client,
+            Change {
+                action: "token.update",
+                object_type: "token",
+                object_id: Some(id),
+                before: Some(format!("{before:?}")),
+                after: format!("{token:?}"),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -30,17 +30,26 @@ impl Services {
                 return Ok(IdemDecision::Execute);
             }
             let Some(e) = idempotency::get(&mut tx, principal, key).await? else { continue };
-            let stale = now - e.created_at >= KEEP_SECONDS || (e.state == "running" && now - e.created_at >= ABANDONED_AFTER);
+            let stale =
+                now - e.created_at >= KEEP_SECONDS || (e.state == "running" && now - e.created_at >= ABANDONED_AFTER);
             if stale {
                 idempotency::release(&mut tx, principal, key).await?;
                 tx.commit().await?;
                 continue;
             }
             if e.fingerprint != fingerprint {
-                return Err(AppError::field(ErrorCode::IdempotencyKeyReused, "Idempotency-Key", "This key was used for another request"));
+                return Err(AppError::field(
+                    ErrorCode::IdempotencyKeyReused,
+                    "Idempotency-Key",
+                    "This key was used for another request",
+                ));
             }
             if e.state == "running" {
-                return Err(AppError::field(ErrorCode::IdempotencyInProgress, "Idempotency-Key", "A request with this key is still executing"));
+                return Err(AppError::field(
+                    ErrorCode::IdempotencyInProgress,
+                    "Idempotency-Key",
+                    "A request with this key is still executing",
+                ));
             }
             return Ok(IdemDecision::Replay {
                 status: e.status.unwrap_or(200) as u16,
@@ -53,7 +62,15 @@ impl Services {
 
     /// Keeps the answer when §1.7 says so (200, 204, 422, 409 other than 4092/4093), else
     /// forgets the key so the client may retry with it.
-    pub async fn idem_finish(&self, principal: &str, key: &str, status: u16, code: Option<u16>, content_type: Option<&str>, body: &[u8]) -> AppResult<()> {
+    pub async fn idem_finish(
+        &self,
+        principal: &str,
+        key: &str,
+        status: u16,
+        code: Option<u16>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> AppResult<()> {
         let keep = matches!(status, 200 | 204 | 422) || (status == 409 && !matches!(code, Some(4092 | 4093)));
         let mut tx = self.store.begin().await?;
         if keep {

@@ -8,9 +8,10 @@ use paygate_core::{Amount, AppError, AppResult, ErrorCode};
 use paygate_store::ledger::{self, Leg, NewTransaction};
 use paygate_store::{Tx, catalogue, owners};
 
-use crate::actor::{Actor, ClientInfo};
-use crate::policy::check_amount;
 use crate::Services;
+use crate::actor::{Actor, ClientInfo};
+use crate::audit::Change;
+use crate::policy::check_amount;
 
 pub const OP_TRANSFER_IN: i64 = 4;
 pub const OP_TRANSFER_OUT: i64 = 5;
@@ -130,27 +131,47 @@ impl Services {
         unbalanced.dedup();
         let mismatched: Vec<i64> = accounts
             .iter()
-            .filter(|a| posted.get(&a.id).cloned().unwrap_or_default() != a.posted.0 || held.get(&a.id).cloned().unwrap_or_default() != a.held.0)
+            .filter(|a| {
+                posted.get(&a.id).cloned().unwrap_or_default() != a.posted.0
+                    || held.get(&a.id).cloned().unwrap_or_default() != a.held.0
+            })
             .map(|a| a.id)
             .collect();
         let coins: Vec<(i64, Amount)> = per_coin.into_iter().collect();
         let ok = unbalanced.is_empty() && mismatched.is_empty() && coins.iter().all(|(_, s)| s.is_zero());
-        Ok(LedgerReport { ok, transactions, postings: postings.len() as i64, coins, unbalanced_transactions: unbalanced, balances_mismatched: mismatched })
+        Ok(LedgerReport {
+            ok,
+            transactions,
+            postings: postings.len() as i64,
+            coins,
+            unbalanced_transactions: unbalanced,
+            balances_mismatched: mismatched,
+        })
     }
 
     /// An operator's correction between an owner's balance and the house `adjustments`
     /// account (operation type 13). Returns (ledger transaction, balance, new spendable).
     pub async fn adjust(&self, operator: &Actor, a: Adjustment, client: &ClientInfo) -> AppResult<(i64, i64, Amount)> {
         let mut tx = self.store.begin().await?;
-        let op_user = paygate_store::users::by_id(&mut tx, operator.user_id).await?.ok_or_else(|| AppError::internal("operator missing"))?;
+        let op_user = paygate_store::users::by_id(&mut tx, operator.user_id)
+            .await?
+            .ok_or_else(|| AppError::internal("operator missing"))?;
         let seed = op_user.totp_secret.clone().ok_or_else(|| AppError::internal("operator without authenticator"))?;
         self.check_totp(&mut tx, op_user.id, &seed, &a.otp, "otp").await?;
-        owners::by_id(&mut tx, a.owner_id).await?.ok_or_else(|| AppError::field(ErrorCode::NotFound, "owner_id", "Unknown owner"))?;
-        let coin = catalogue::coin(&mut tx, a.coin_id).await?.ok_or_else(|| AppError::field(ErrorCode::NotFound, "coin_id", "Unknown coin"))?;
+        owners::by_id(&mut tx, a.owner_id)
+            .await?
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, "owner_id", "Unknown owner"))?;
+        let coin = catalogue::coin(&mut tx, a.coin_id)
+            .await?
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, "coin_id", "Unknown coin"))?;
         check_amount("amount", &a.amount, coin.decimals, true)?;
         let op_key = format!("adjustment:{}", a.order_id);
         if ledger::tx_by_key(&mut tx, &op_key).await?.is_some() {
-            return Err(AppError::field(ErrorCode::DuplicateOrderId, "order_id", "order_id already used for an adjustment"));
+            return Err(AppError::field(
+                ErrorCode::DuplicateOrderId,
+                "order_id",
+                "order_id already used for an adjustment",
+            ));
         }
         let now = self.now();
         let balance_id = ledger::ensure_balance(&mut tx, a.owner_id, coin.id, now).await?;
@@ -165,7 +186,12 @@ impl Services {
             order_id: Some(&a.order_id),
             memo: Some(memo.clone()),
             legs: vec![
-                Leg { account_id: balance_id, coin_id: coin.id, amount: a.amount.clone(), operation_type: OP_ADJUSTMENT },
+                Leg {
+                    account_id: balance_id,
+                    coin_id: coin.id,
+                    amount: a.amount.clone(),
+                    operation_type: OP_ADJUSTMENT,
+                },
                 Leg { account_id: house, coin_id: coin.id, amount: -a.amount.clone(), operation_type: OP_ADJUSTMENT },
             ],
         };
@@ -180,20 +206,14 @@ impl Services {
             serde_json::json!({ "balance_id": balance_id, "operation_id": tx_id }),
         )
         .await?;
-        paygate_store::audit::record(
-            &mut tx,
-            paygate_store::audit::Entry {
-                operator_id: operator.user_id,
-                request_id: Some(&client.request_id),
-                action: "ledger.adjustment",
-                object_type: "ledger_transaction",
-                object_id: Some(tx_id),
-                before: None,
-                after: Some(&memo),
-                now,
-            },
-        )
-        .await?;
+        let change = Change {
+            action: "ledger.adjustment",
+            object_type: "ledger_transaction",
+            object_id: Some(tx_id),
+            before: None,
+            after: memo,
+        };
+        self.audit(&mut tx, operator, client, change).await?;
         tx.commit().await?;
         Ok((tx_id, balance_id, spendable))
     }

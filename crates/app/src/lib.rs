@@ -12,23 +12,24 @@ pub mod rates;
 pub mod totp;
 
 mod account;
+mod audit;
 mod auth;
 mod balances;
 mod catalogue;
-pub mod ledger;
-mod notifications;
-mod owners_admin;
-mod policy;
-mod products;
-mod transfers;
 mod codes;
 mod dictionaries;
 mod health;
 mod idempotency;
+pub mod ledger;
 mod media;
+mod notifications;
 mod notify;
+mod owners_admin;
 mod personal;
+mod policy;
+mod products;
 mod tfa;
+mod transfers;
 
 use std::sync::Arc;
 
@@ -39,19 +40,19 @@ pub use actor::{ActiveOwner, Actor, ClientInfo, Scope};
 pub use auth::*;
 pub use balances::*;
 pub use catalogue::*;
-pub use ledger::{Adjustment, LedgerReport};
-pub use notifications::*;
-pub use owners_admin::*;
-pub use policy::{amount_error, check_amount};
-pub use products::*;
-pub use transfers::*;
 pub use config::{AppConfig, MailTransport, NetworkMode, Secret};
 pub use dictionaries::*;
 pub use health::*;
 pub use idempotency::*;
+pub use ledger::{Adjustment, LedgerReport};
 pub use media::*;
+pub use notifications::*;
+pub use owners_admin::*;
 pub use paygate_store::users::ProfilePatch;
+pub use policy::{amount_error, check_amount};
+pub use products::*;
 pub use tfa::*;
+pub use transfers::*;
 
 /// Everything a request or a job needs. Shared behind an `Arc`.
 pub struct Services {
@@ -70,10 +71,9 @@ impl Services {
         // One TLS provider for every client (SMTP, rate source).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let secret_box = crypto::SecretBox::new(&config.encryption_key.0);
-        let rate_source = config
-            .rate_source_url
-            .as_deref()
-            .map(|url| Box::new(rates::BinanceTicker::new(url, config.rate_pairs.clone())) as Box<dyn rates::RateSource>);
+        let rate_source = config.rate_source_url.as_deref().map(|url| {
+            Box::new(rates::BinanceTicker::new(url, config.rate_pairs.clone())) as Box<dyn rates::RateSource>
+        });
         Arc::new(Services {
             config,
             store,

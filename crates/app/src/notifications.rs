@@ -3,8 +3,8 @@
 use paygate_core::AppResult;
 use paygate_store::notifications::{self, Notification};
 
-use crate::actor::Actor;
 use crate::Services;
+use crate::actor::Actor;
 
 /// Which notifications a list shows.
 #[derive(Debug, Clone, Copy)]
@@ -15,7 +15,13 @@ pub enum ReadFilter {
 }
 
 impl Services {
-    pub async fn notifications(&self, actor: &Actor, filter: ReadFilter, limit: i64, offset: i64) -> AppResult<(Vec<Notification>, i64)> {
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        filter: ReadFilter,
+        limit: i64,
+        offset: i64,
+    ) -> AppResult<(Vec<Notification>, i64)> {
         let owner_id = self.owner_of(actor)?;
         let f = match filter {
             ReadFilter::All => 0,

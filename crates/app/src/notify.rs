@@ -53,7 +53,15 @@ impl Services {
         for user_id in notifications::recipients(c, owner_id, &[1, 2, 3, 5]).await? {
             notifications::insert(
                 c,
-                notifications::NewNotification { user_id, owner_id: Some(owner_id), kind, title, body, data: &data, now: self.now() },
+                notifications::NewNotification {
+                    user_id,
+                    owner_id: Some(owner_id),
+                    kind,
+                    title,
+                    body,
+                    data: &data,
+                    now: self.now(),
+                },
             )
             .await?;
         }

@@ -3,8 +3,8 @@
 use paygate_core::{AppError, AppResult};
 use paygate_store::owners::{self, ListFilter, Member, Owner};
 
-use crate::actor::Actor;
 use crate::Services;
+use crate::actor::Actor;
 
 /// `GET /admin/owner/profile`. Documents and the questionnaire come with KYC; until then the
 /// profile lists what is required and none of it is uploaded.
@@ -21,7 +21,13 @@ pub fn required_doc_types(owner_type: i64) -> Vec<i64> {
 }
 
 impl Services {
-    pub async fn list_owners(&self, _operator: &Actor, filter: &ListFilter, limit: i64, offset: i64) -> AppResult<(Vec<Owner>, i64)> {
+    pub async fn list_owners(
+        &self,
+        _operator: &Actor,
+        filter: &ListFilter,
+        limit: i64,
+        offset: i64,
+    ) -> AppResult<(Vec<Owner>, i64)> {
         let mut c = self.store.conn().await?;
         Ok(owners::list(&mut c, filter, limit, offset).await?)
     }

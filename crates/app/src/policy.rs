@@ -3,9 +3,9 @@
 
 use paygate_core::plan::{self, Plan};
 use paygate_core::{Amount, AmountError, AppError, AppResult, ErrorCode};
+use paygate_store::Conn;
 use paygate_store::catalogue::Chain;
 use paygate_store::owners::{self, Owner};
-use paygate_store::Conn;
 
 use crate::actor::Actor;
 use crate::{NetworkMode, Services};
@@ -52,7 +52,11 @@ impl Services {
             return Err(AppError::field(ErrorCode::FieldRange, "product_id", "Unknown product"));
         }
         if !plan.includes(product_id) {
-            return Err(AppError::field(ErrorCode::ProductNotAvailable, "product_id", "The plan does not include this product"));
+            return Err(AppError::field(
+                ErrorCode::ProductNotAvailable,
+                "product_id",
+                "The plan does not include this product",
+            ));
         }
         Ok(())
     }

@@ -6,9 +6,9 @@ use paygate_store::ledger::{self, Leg};
 use paygate_store::subscriptions::{self, Subscription};
 use paygate_store::{DbAmount, Tx, products};
 
+use crate::Services;
 use crate::actor::Actor;
 use crate::ledger::{Booking, OP_SUBSCRIPTION_FEE};
-use crate::Services;
 
 #[derive(Debug, Clone)]
 pub struct ProductView {
@@ -45,7 +45,13 @@ impl Services {
         let favorites = products::favorites(&mut c, actor.user_id).await?;
         Ok(PRODUCTS
             .iter()
-            .map(|(id, code, name)| ProductView { id: *id, code, name, enabled: plan.includes(*id), favorite: favorites.contains(id) })
+            .map(|(id, code, name)| ProductView {
+                id: *id,
+                code,
+                name,
+                enabled: plan.includes(*id),
+                favorite: favorites.contains(id),
+            })
             .collect())
     }
 
@@ -108,7 +114,8 @@ impl Services {
     /// every period from the same balance.
     pub async fn subscribe(&self, actor: &Actor, plan_id: i64, balance_id: Option<i64>) -> AppResult<SubscriptionView> {
         let owner_id = self.owner_of(actor)?;
-        let new_plan = plan::plan(plan_id).ok_or_else(|| AppError::field(ErrorCode::NotFound, "plan_id", "Unknown plan"))?;
+        let new_plan =
+            plan::plan(plan_id).ok_or_else(|| AppError::field(ErrorCode::NotFound, "plan_id", "Unknown plan"))?;
         let mut tx = self.store.begin().await?;
         let (_, current) = self.owner_with_plan(&mut tx, owner_id).await?;
         if current.id == new_plan.id {
@@ -128,11 +135,19 @@ impl Services {
         };
         if new_plan.price.is_positive() {
             let Some(bid) = balance_id else {
-                return Err(AppError::field(ErrorCode::FieldRequired, "balance_id", "A paid plan needs a balance to charge"));
+                return Err(AppError::field(
+                    ErrorCode::FieldRequired,
+                    "balance_id",
+                    "A paid plan needs a balance to charge",
+                ));
             };
             let b = self.own_balance(&mut tx, owner_id, bid, "balance_id").await?;
             if !b.available || b.coin_id != new_plan.coin_id {
-                return Err(AppError::field(ErrorCode::BalanceUnavailable, "balance_id", "Charge an available balance in the plan's coin"));
+                return Err(AppError::field(
+                    ErrorCode::BalanceUnavailable,
+                    "balance_id",
+                    "Charge an available balance in the plan's coin",
+                ));
             }
             self.charge_subscription(&mut tx, owner_id, &new_plan, b.id, now).await?;
             sub.balance_id = Some(b.id);
@@ -143,7 +158,14 @@ impl Services {
         Ok(SubscriptionView { plan: new_plan, subscription: sub })
     }
 
-    async fn charge_subscription(&self, tx: &mut Tx, owner_id: i64, plan: &Plan, balance_id: i64, period_start: i64) -> AppResult<i64> {
+    async fn charge_subscription(
+        &self,
+        tx: &mut Tx,
+        owner_id: i64,
+        plan: &Plan,
+        balance_id: i64,
+        period_start: i64,
+    ) -> AppResult<i64> {
         let fees = ledger::house(tx, ledger::HOUSE_FEES, plan.coin_id, self.now()).await?;
         let booking = Booking {
             op_key: format!("subscription:{owner_id}:{}:{period_start}", plan.id),
@@ -154,8 +176,18 @@ impl Services {
             order_id: None,
             memo: Some(serde_json::json!({ "plan_id": plan.id }).to_string()),
             legs: vec![
-                Leg { account_id: balance_id, coin_id: plan.coin_id, amount: -plan.price.clone(), operation_type: OP_SUBSCRIPTION_FEE },
-                Leg { account_id: fees, coin_id: plan.coin_id, amount: plan.price.clone(), operation_type: OP_SUBSCRIPTION_FEE },
+                Leg {
+                    account_id: balance_id,
+                    coin_id: plan.coin_id,
+                    amount: -plan.price.clone(),
+                    operation_type: OP_SUBSCRIPTION_FEE,
+                },
+                Leg {
+                    account_id: fees,
+                    coin_id: plan.coin_id,
+                    amount: plan.price.clone(),
+                    operation_type: OP_SUBSCRIPTION_FEE,
+                },
             ],
         };
         self.book(tx, booking, "balance_id").await
@@ -191,7 +223,17 @@ impl Services {
                     let since = *sub.past_due_since.get_or_insert(now);
                     if now - since >= GRACE_DAYS * DAY {
                         let start = plan::plan(1).expect("plan 1");
-                        sub = Subscription { plan_id: 1, status_id: 1, balance_id: None, price: DbAmount(start.price), coin_id: start.coin_id, started_at: now, renews_at: None, past_due_since: None, ..sub };
+                        sub = Subscription {
+                            plan_id: 1,
+                            status_id: 1,
+                            balance_id: None,
+                            price: DbAmount(start.price),
+                            coin_id: start.coin_id,
+                            started_at: now,
+                            renews_at: None,
+                            past_due_since: None,
+                            ..sub
+                        };
                     } else {
                         sub.status_id = 3;
                         sub.renews_at = Some(now + DAY);
@@ -205,4 +247,3 @@ impl Services {
         Ok(due.len())
     }
 }
-

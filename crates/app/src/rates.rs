@@ -67,12 +67,7 @@ impl RateSource for BinanceTicker {
         let symbols: Vec<String> = self.pairs.iter().map(|(b, q)| format!("\"{b}{q}\"")).collect();
         let mut url = url::Url::parse(&format!("{}/api/v3/ticker/price", self.base_url)).map_err(|e| e.to_string())?;
         url.query_pairs_mut().append_pair("symbols", &format!("[{}]", symbols.join(",")));
-        let res = self
-            .client
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|e| format!("{url}: {e}"))?;
+        let res = self.client.get(url.clone()).send().await.map_err(|e| format!("{url}: {e}"))?;
         if !res.status().is_success() {
             return Err(format!("{url}: HTTP {}", res.status()));
         }
@@ -125,7 +120,10 @@ impl Services {
             Ok(f) => f,
             Err(e) => {
                 *self.live_rates.last_error.write().expect("rates lock") = Some(e.clone());
-                return Err(AppError::new(ErrorCode::DependencyUnavailable, format!("rate source {}: {e}", source.name())));
+                return Err(AppError::new(
+                    ErrorCode::DependencyUnavailable,
+                    format!("rate source {}: {e}", source.name()),
+                ));
             }
         };
         let mut c = self.store.conn().await?;
@@ -161,7 +159,11 @@ impl Services {
             return Some(Rate { rate: r.rate.0.clone(), origin: RateOrigin::Static, at: r.updated_at });
         }
         if let Some(r) = stat(to, from) {
-            return Some(Rate { rate: Amount::from_int(1).div(&r.rate.0)?.round_down(18), origin: RateOrigin::Static, at: r.updated_at });
+            return Some(Rate {
+                rate: Amount::from_int(1).div(&r.rate.0)?.round_down(18),
+                origin: RateOrigin::Static,
+                at: r.updated_at,
+            });
         }
         if let Some(r) = self.fresh_live(from, to) {
             return Some(r);
@@ -180,8 +182,14 @@ impl Services {
             return Ok(Some(r));
         }
         for bridge in BRIDGES.into_iter().filter(|b| *b != from && *b != to) {
-            if let (Some(a), Some(b)) = (self.direct_rate(&statics, from, bridge), self.direct_rate(&statics, bridge, to)) {
-                let origin = if a.origin == RateOrigin::Static && b.origin == RateOrigin::Static { RateOrigin::Static } else { RateOrigin::Provider };
+            if let (Some(a), Some(b)) =
+                (self.direct_rate(&statics, from, bridge), self.direct_rate(&statics, bridge, to))
+            {
+                let origin = if a.origin == RateOrigin::Static && b.origin == RateOrigin::Static {
+                    RateOrigin::Static
+                } else {
+                    RateOrigin::Provider
+                };
                 return Ok(Some(Rate { rate: a.rate.mul(&b.rate).round_down(18), origin, at: a.at.min(b.at) }));
             }
         }
@@ -196,7 +204,14 @@ impl Services {
     }
 
     /// Converts `amount` of `from` into `to`, rounded down to `decimals`.
-    pub async fn convert(&self, c: &mut impl Conn, amount: &Amount, from: i64, to: i64, decimals: i64) -> AppResult<Option<Amount>> {
+    pub async fn convert(
+        &self,
+        c: &mut impl Conn,
+        amount: &Amount,
+        from: i64,
+        to: i64,
+        decimals: i64,
+    ) -> AppResult<Option<Amount>> {
         Ok(self.rate(c, from, to).await?.map(|r| amount.mul(&r.rate).round_down(decimals)))
     }
 
@@ -236,7 +251,14 @@ impl Services {
     }
 
     /// `PUT /admin/rate`: sets (or with `None` removes) a static rate; audited.
-    pub async fn set_static_rate(&self, operator: &crate::Actor, from: i64, to: i64, rate: Option<Amount>, client: &crate::ClientInfo) -> AppResult<()> {
+    pub async fn set_static_rate(
+        &self,
+        operator: &crate::Actor,
+        from: i64,
+        to: i64,
+        rate: Option<Amount>,
+        client: &crate::ClientInfo,
+    ) -> AppResult<()> {
         let mut tx = self.store.begin().await?;
         for (id, field) in [(from, "from_coin_id"), (to, "to_coin_id")] {
             if catalogue::coin(&mut tx, id).await?.is_none() {
@@ -245,21 +267,11 @@ impl Services {
         }
         let now = self.now();
         rates::set_static(&mut tx, from, to, rate.clone().map(DbAmount).as_ref(), now).await?;
-        let after = serde_json::json!({ "from_coin_id": from, "to_coin_id": to, "rate": rate.map(|r| r.to_plain()) }).to_string();
-        paygate_store::audit::record(
-            &mut tx,
-            paygate_store::audit::Entry {
-                operator_id: operator.user_id,
-                request_id: Some(&client.request_id),
-                action: "rate.set",
-                object_type: "rate",
-                object_id: None,
-                before: None,
-                after: Some(&after),
-                now,
-            },
-        )
-        .await?;
+        let after = serde_json::json!({ "from_coin_id": from, "to_coin_id": to, "rate": rate.map(|r| r.to_plain()) })
+            .to_string();
+        let change =
+            crate::audit::Change { action: "rate.set", object_type: "rate", object_id: None, before: None, after };
+        self.audit(&mut tx, operator, client, change).await?;
         tx.commit().await?;
         Ok(())
     }

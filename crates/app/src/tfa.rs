@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use paygate_core::validate::normalize_email;
 use paygate_core::{AppError, AppResult, ErrorCode};
 use paygate_store::users::User;
-use paygate_store::{Tx, audit, sessions, tfa_resets, users};
+use paygate_store::{Tx, sessions, tfa_resets, users};
 
 use crate::actor::{Actor, ClientInfo};
 use crate::codes::{CODE_TTL, Purpose};
@@ -315,20 +315,14 @@ impl Services {
         self.queue_mail(&mut tx, &user.email, &user.language, message).await?;
         let before = format!(r#"{{"status_id":{}}}"#, req.status_id);
         let after = serde_json::json!({ "status_id": status_id, "comment": comment }).to_string();
-        audit::record(
-            &mut tx,
-            audit::Entry {
-                operator_id: operator.user_id,
-                request_id: Some(&client.request_id),
-                action: "tfa_reset.decide",
-                object_type: "tfa_reset",
-                object_id: Some(id),
-                before: Some(&before),
-                after: Some(&after),
-                now,
-            },
-        )
-        .await?;
+        let change = crate::audit::Change {
+            action: "tfa_reset.decide",
+            object_type: "tfa_reset",
+            object_id: Some(id),
+            before: Some(before),
+            after,
+        };
+        self.audit(&mut tx, operator, client, change).await?;
         tx.commit().await?;
         self.mail_queued();
         Ok(())

@@ -5,10 +5,10 @@ use paygate_store::ledger::{self, Account, Leg};
 use paygate_store::transfers::{self, OrderFamily, Transfer};
 use paygate_store::{Conn, DbAmount, Tx, owners, rates, users};
 
+use crate::Services;
 use crate::actor::Actor;
 use crate::ledger::{Booking, OP_EXCHANGE_IN, OP_EXCHANGE_OUT, OP_TRANSFER_IN, OP_TRANSFER_OUT};
 use crate::policy::check_amount;
-use crate::Services;
 
 /// Seconds an exchange quote stays valid.
 pub const QUOTE_TTL: i64 = 30;
@@ -78,7 +78,13 @@ impl Services {
     }
 
     /// The transfer commission of the owner's plan for `amount` of the balance's coin.
-    async fn transfer_commission(&self, c: &mut impl Conn, plan: &paygate_core::plan::Plan, b: &Account, amount: &Amount) -> AppResult<Amount> {
+    async fn transfer_commission(
+        &self,
+        c: &mut impl Conn,
+        plan: &paygate_core::plan::Plan,
+        b: &Account,
+        amount: &Amount,
+    ) -> AppResult<Amount> {
         let min = if plan.transfer_commission_min.is_zero() {
             Amount::zero()
         } else {
@@ -90,7 +96,14 @@ impl Services {
 
     /// Refuses an outgoing amount that would take the owner past its plan's daily limit
     /// (USD equivalent of today's outgoing movements, UTC day).
-    async fn check_daily_limit(&self, tx: &mut Tx, plan: &paygate_core::plan::Plan, owner_id: i64, coin_id: i64, amount: &Amount) -> AppResult<()> {
+    async fn check_daily_limit(
+        &self,
+        tx: &mut Tx,
+        plan: &paygate_core::plan::Plan,
+        owner_id: i64,
+        coin_id: i64,
+        amount: &Amount,
+    ) -> AppResult<()> {
         if plan.daily_outgoing_limit.is_zero() {
             return Ok(());
         }
@@ -103,16 +116,26 @@ impl Services {
             }
         }
         if total > plan.daily_outgoing_limit {
-            return Err(AppError::field(ErrorCode::LimitExceeded, "amount", "Daily outgoing limit of the plan exceeded"));
+            return Err(AppError::field(
+                ErrorCode::LimitExceeded,
+                "amount",
+                "Daily outgoing limit of the plan exceeded",
+            ));
         }
         Ok(())
     }
 
     /// The recipient of a transfer: another owner, active, and KYC-approved when the gate is on.
     async fn recipient(&self, c: &mut impl Conn, sender: i64, to_owner_id: i64) -> AppResult<(owners::Owner, bool)> {
-        let to = owners::by_id(c, to_owner_id).await?.ok_or_else(|| AppError::field(ErrorCode::NotFound, "to_owner_id", "Unknown owner"))?;
+        let to = owners::by_id(c, to_owner_id)
+            .await?
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, "to_owner_id", "Unknown owner"))?;
         if to.id == sender {
-            return Err(AppError::field(ErrorCode::RecipientInvalid, "to_owner_id", "A transfer to yourself is an exchange"));
+            return Err(AppError::field(
+                ErrorCode::RecipientInvalid,
+                "to_owner_id",
+                "A transfer to yourself is an exchange",
+            ));
         }
         let can_receive = to.status == owners::STATUS_ACTIVE && (!self.config.kyc_required || to.kyc_status == 2);
         Ok((to, can_receive))
@@ -130,27 +153,54 @@ impl Services {
         check_amount("amount", &t.amount, from.decimals, false)?;
         let (to, can_receive) = self.recipient(&mut tx, owner_id, t.to_owner_id).await?;
         if !can_receive {
-            return Err(AppError::field(ErrorCode::RecipientInvalid, "to_owner_id", "The recipient cannot receive transfers"));
+            return Err(AppError::field(
+                ErrorCode::RecipientInvalid,
+                "to_owner_id",
+                "The recipient cannot receive transfers",
+            ));
         }
         let commission = self.transfer_commission(&mut tx, &plan, &from, &t.amount).await?;
         if let Some(given) = &t.commission
             && *given != commission
         {
-            return Err(AppError::field(ErrorCode::CommissionMismatch, "commission", format!("The commission is {commission}")));
+            return Err(AppError::field(
+                ErrorCode::CommissionMismatch,
+                "commission",
+                format!("The commission is {commission}"),
+            ));
         }
         if transfers::order_exists(&mut tx, OrderFamily::Transfer, owner_id, &t.order_id).await? {
-            return Err(AppError::field(ErrorCode::DuplicateOrderId, "order_id", "order_id already used for a transfer"));
+            return Err(AppError::field(
+                ErrorCode::DuplicateOrderId,
+                "order_id",
+                "order_id already used for a transfer",
+            ));
         }
         self.check_daily_limit(&mut tx, &plan, owner_id, from.coin_id, &t.amount).await?;
         let now = self.now();
         let to_balance = ledger::ensure_balance(&mut tx, to.id, from.coin_id, now).await?;
         let mut legs = vec![
-            Leg { account_id: from.id, coin_id: from.coin_id, amount: -(&t.amount + &commission), operation_type: OP_TRANSFER_OUT },
-            Leg { account_id: to_balance, coin_id: from.coin_id, amount: t.amount.clone(), operation_type: OP_TRANSFER_IN },
+            Leg {
+                account_id: from.id,
+                coin_id: from.coin_id,
+                amount: -(&t.amount + &commission),
+                operation_type: OP_TRANSFER_OUT,
+            },
+            Leg {
+                account_id: to_balance,
+                coin_id: from.coin_id,
+                amount: t.amount.clone(),
+                operation_type: OP_TRANSFER_IN,
+            },
         ];
         if commission.is_positive() {
             let fees = ledger::house(&mut tx, ledger::HOUSE_FEES, from.coin_id, now).await?;
-            legs.push(Leg { account_id: fees, coin_id: from.coin_id, amount: commission.clone(), operation_type: OP_TRANSFER_OUT });
+            legs.push(Leg {
+                account_id: fees,
+                coin_id: from.coin_id,
+                amount: commission.clone(),
+                operation_type: OP_TRANSFER_OUT,
+            });
         }
         let memo = serde_json::json!({ "to_owner_id": to.id, "from_owner_id": owner_id }).to_string();
         let booking = Booking {
@@ -187,14 +237,35 @@ impl Services {
             }
         })?;
         let data = serde_json::json!({ "operation_id": tx_id, "order_id": t.order_id, "coin_id": from.coin_id });
-        self.notify_owner(&mut tx, to.id, "transfer.received", "Transfer received", &format!("{} {} from {}", t.amount, from.code, owner.name), data.clone()).await?;
-        self.notify_owner(&mut tx, owner_id, "transfer.sent", "Transfer sent", &format!("{} {} to {}", t.amount, from.code, to.name), data).await?;
+        self.notify_owner(
+            &mut tx,
+            to.id,
+            "transfer.received",
+            "Transfer received",
+            &format!("{} {} from {}", t.amount, from.code, owner.name),
+            data.clone(),
+        )
+        .await?;
+        self.notify_owner(
+            &mut tx,
+            owner_id,
+            "transfer.sent",
+            "Transfer sent",
+            &format!("{} {} to {}", t.amount, from.code, to.name),
+            data,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// `GET /api/transfer/{order_id}[/{user_id}]`.
-    pub async fn transfer_by_order(&self, actor: &Actor, order_id: &str, user_id: Option<i64>) -> AppResult<TransferView> {
+    pub async fn transfer_by_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        user_id: Option<i64>,
+    ) -> AppResult<TransferView> {
         let owner_id = self.owner_of(actor)?;
         let mut c = self.store.conn().await?;
         let not_found = || AppError::not_found("Transfer");
@@ -215,11 +286,24 @@ impl Services {
     }
 
     /// `POST /api/transfer/check/recipient`.
-    pub async fn check_recipient(&self, actor: &Actor, to_owner_id: i64, from_balance_id: Option<i64>, amount: Option<Amount>) -> AppResult<RecipientCheck> {
+    pub async fn check_recipient(
+        &self,
+        actor: &Actor,
+        to_owner_id: i64,
+        from_balance_id: Option<i64>,
+        amount: Option<Amount>,
+    ) -> AppResult<RecipientCheck> {
         let owner_id = self.owner_of(actor)?;
         let mut c = self.store.conn().await?;
         let (to, can_receive) = self.recipient(&mut c, owner_id, to_owner_id).await?;
-        let mut out = RecipientCheck { to_owner_id: to.id, to_owner_name: to.name, can_receive, coin_id: None, commission: None, total_debit: None };
+        let mut out = RecipientCheck {
+            to_owner_id: to.id,
+            to_owner_name: to.name,
+            can_receive,
+            coin_id: None,
+            commission: None,
+            total_debit: None,
+        };
         if let Some(bid) = from_balance_id {
             let b = self.own_balance(&mut c, owner_id, bid, "from_balance_id").await?;
             out.coin_id = Some(b.coin_id);
@@ -235,13 +319,22 @@ impl Services {
     }
 
     /// `GET /api/transfer/exchange/course`: a quote with the plan's spread, recorded for 30 s.
-    pub async fn exchange_quote(&self, actor: &Actor, from_balance_id: i64, to_balance_id: i64) -> AppResult<ExchangeQuote> {
+    pub async fn exchange_quote(
+        &self,
+        actor: &Actor,
+        from_balance_id: i64,
+        to_balance_id: i64,
+    ) -> AppResult<ExchangeQuote> {
         let owner_id = self.owner_of(actor)?;
         let mut tx = self.store.begin().await?;
         let from = self.own_balance(&mut tx, owner_id, from_balance_id, "from_balance_id").await?;
         let to = self.own_balance(&mut tx, owner_id, to_balance_id, "to_balance_id").await?;
         if from.coin_id == to.coin_id {
-            return Err(AppError::field(ErrorCode::BalanceUnavailable, "to_balance_id", "Both balances hold the same coin"));
+            return Err(AppError::field(
+                ErrorCode::BalanceUnavailable,
+                "to_balance_id",
+                "Both balances hold the same coin",
+            ));
         }
         let (_, plan) = self.owner_with_plan(&mut tx, owner_id).await?;
         let market = self.require_rate(&mut tx, from.coin_id, to.coin_id).await?;
@@ -251,7 +344,8 @@ impl Services {
         }
         let now = self.now();
         let expires_at = now + QUOTE_TTL;
-        rates::insert_quote(&mut tx, owner_id, from.coin_id, to.coin_id, &DbAmount(rate.clone()), expires_at, now).await?;
+        rates::insert_quote(&mut tx, owner_id, from.coin_id, to.coin_id, &DbAmount(rate.clone()), expires_at, now)
+            .await?;
         tx.commit().await?;
         let unit = Amount::parse(&format!("1e-{}", to.decimals)).expect("unit");
         let mut min_amount = unit.div(&rate).unwrap_or_default().round_up(from.decimals);
@@ -282,27 +376,54 @@ impl Services {
         let from = self.source_balance(&mut tx, owner_id, e.from_balance_id, "from_balance_id").await?;
         let to = self.source_balance(&mut tx, owner_id, e.to_balance_id, "to_balance_id").await?;
         if from.coin_id == to.coin_id {
-            return Err(AppError::field(ErrorCode::BalanceUnavailable, "to_balance_id", "Both balances hold the same coin"));
+            return Err(AppError::field(
+                ErrorCode::BalanceUnavailable,
+                "to_balance_id",
+                "Both balances hold the same coin",
+            ));
         }
         check_amount("amount", &e.amount, from.decimals, false)?;
         let now = self.now();
         let live = rates::quotes(&mut tx, owner_id, from.coin_id, to.coin_id, now).await?;
         if !live.iter().any(|q| q.rate.0 == e.rate) {
-            return Err(AppError::field(ErrorCode::RateExpired, "rate", "The rate is not a live quote: ask for a new one"));
+            return Err(AppError::field(
+                ErrorCode::RateExpired,
+                "rate",
+                "The rate is not a live quote: ask for a new one",
+            ));
         }
         let credited = e.amount.mul(&e.rate).round_down(to.decimals);
         if credited.is_zero() {
             return Err(AppError::field(ErrorCode::AmountOutOfRange, "amount", "The amount exchanges to zero"));
         }
         if transfers::order_exists(&mut tx, OrderFamily::Exchange, owner_id, &e.order_id).await? {
-            return Err(AppError::field(ErrorCode::DuplicateOrderId, "order_id", "order_id already used for an exchange"));
+            return Err(AppError::field(
+                ErrorCode::DuplicateOrderId,
+                "order_id",
+                "order_id already used for an exchange",
+            ));
         }
         let house_from = ledger::house(&mut tx, ledger::HOUSE_EXCHANGE, from.coin_id, now).await?;
         let house_to = ledger::house(&mut tx, ledger::HOUSE_EXCHANGE, to.coin_id, now).await?;
         let legs = vec![
-            Leg { account_id: from.id, coin_id: from.coin_id, amount: -e.amount.clone(), operation_type: OP_EXCHANGE_OUT },
-            Leg { account_id: house_from, coin_id: from.coin_id, amount: e.amount.clone(), operation_type: OP_EXCHANGE_OUT },
-            Leg { account_id: house_to, coin_id: to.coin_id, amount: -credited.clone(), operation_type: OP_EXCHANGE_IN },
+            Leg {
+                account_id: from.id,
+                coin_id: from.coin_id,
+                amount: -e.amount.clone(),
+                operation_type: OP_EXCHANGE_OUT,
+            },
+            Leg {
+                account_id: house_from,
+                coin_id: from.coin_id,
+                amount: e.amount.clone(),
+                operation_type: OP_EXCHANGE_OUT,
+            },
+            Leg {
+                account_id: house_to,
+                coin_id: to.coin_id,
+                amount: -credited.clone(),
+                operation_type: OP_EXCHANGE_IN,
+            },
             Leg { account_id: to.id, coin_id: to.coin_id, amount: credited.clone(), operation_type: OP_EXCHANGE_IN },
         ];
         let memo = serde_json::json!({ "rate": e.rate.to_plain(), "to_balance_id": to.id }).to_string();

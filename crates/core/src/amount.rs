@@ -1,7 +1,6 @@
 //! Exact decimal money (§1.6). Never binary floating point: input is read from the JSON text,
 //! output is written as a plain-notation JSON number, and every rounding is explicit.
 
-use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{Add, Neg, Sub};
 use std::str::FromStr;
@@ -61,7 +60,8 @@ impl Amount {
                 let (int, frac) = body.split_once('.').unwrap_or((body, ""));
                 let plain = !int.is_empty()
                     && int.bytes().all(|b| b.is_ascii_digit())
-                    && (frac.is_empty() && !body.ends_with('.') || frac.bytes().all(|b| b.is_ascii_digit()) && !frac.is_empty());
+                    && (frac.is_empty() && !body.ends_with('.')
+                        || frac.bytes().all(|b| b.is_ascii_digit()) && !frac.is_empty());
                 if !plain {
                     return Err(AmountError::NotADecimal);
                 }
@@ -225,18 +225,6 @@ impl Neg for Amount {
 impl std::iter::Sum for Amount {
     fn sum<I: Iterator<Item = Amount>>(iter: I) -> Amount {
         iter.fold(Amount::zero(), |a, b| &a + &b)
-    }
-}
-
-impl PartialEq<i64> for Amount {
-    fn eq(&self, other: &i64) -> bool {
-        self.0 == BigDecimal::from(*other)
-    }
-}
-
-impl PartialOrd<i64> for Amount {
-    fn partial_cmp(&self, other: &i64) -> Option<Ordering> {
-        self.0.partial_cmp(&BigDecimal::from(*other))
     }
 }
 

@@ -3,8 +3,8 @@
 
 pub mod amount;
 pub mod dict;
-pub mod plan;
 pub mod error;
+pub mod plan;
 pub mod role;
 pub mod time;
 pub mod validate;

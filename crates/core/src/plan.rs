@@ -4,8 +4,12 @@
 use crate::Amount;
 
 /// Products of §2.3.
-pub const PRODUCTS: [(i64, &str, &str); 4] =
-    [(1, "business_wallet", "Business wallet"), (2, "pay_link", "Pay link"), (3, "pay_form", "Pay form"), (4, "m_pos", "mPOS")];
+pub const PRODUCTS: [(i64, &str, &str); 4] = [
+    (1, "business_wallet", "Business wallet"),
+    (2, "pay_link", "Pay link"),
+    (3, "pay_form", "Pay form"),
+    (4, "m_pos", "mPOS"),
+];
 
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -66,7 +70,7 @@ pub fn plans() -> Vec<Plan> {
             withdrawal_commission_percent: a("0.25"),
             sepa_commission_fixed: a("0.5"),
             sepa_commission_percent: a("0.1"),
-            daily_outgoing_limit: a("250000"),
+            daily_outgoing_limit: Amount::zero(),
         },
         Plan {
             id: 3,

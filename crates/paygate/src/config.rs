@@ -88,7 +88,10 @@ fn flag(src: &Source, key: &str, default: bool) -> anyhow::Result<bool> {
 }
 
 fn number(src: &Source, key: &str, default: i64) -> anyhow::Result<i64> {
-    src.get(key).map(|v| v.parse::<i64>().with_context(|| format!("{key} must be a whole number"))).transpose().map(|v| v.unwrap_or(default))
+    src.get(key)
+        .map(|v| v.parse::<i64>().with_context(|| format!("{key} must be a whole number")))
+        .transpose()
+        .map(|v| v.unwrap_or(default))
 }
 
 impl Config {

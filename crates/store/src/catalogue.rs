@@ -102,13 +102,17 @@ pub async fn insert_coin(c: &mut impl Conn, n: NewCoin<'_>) -> StoreResult<i64> 
 
 pub async fn update_coin(c: &mut impl Conn, coin: &Coin) -> StoreResult<()> {
     const SQL: &str = "UPDATE coins SET name = $2, symbol = $3, decimals = $4, enabled = $5 WHERE id = $1";
-    exec!(c, sqlx::query(SQL).bind(coin.id).bind(&coin.name).bind(&coin.symbol).bind(coin.decimals).bind(coin.enabled))?;
+    exec!(
+        c,
+        sqlx::query(SQL).bind(coin.id).bind(&coin.name).bind(&coin.symbol).bind(coin.decimals).bind(coin.enabled)
+    )?;
     Ok(())
 }
 
 /// Whether any balance or token uses the coin (its decimals are then fixed).
 pub async fn coin_in_use(c: &mut impl Conn, id: i64) -> StoreResult<bool> {
-    const SQL: &str = "SELECT (SELECT COUNT(*) FROM accounts WHERE coin_id = $1) + (SELECT COUNT(*) FROM tokens WHERE coin_id = $1)";
+    const SQL: &str =
+        "SELECT (SELECT COUNT(*) FROM accounts WHERE coin_id = $1) + (SELECT COUNT(*) FROM tokens WHERE coin_id = $1)";
     let (n,): (i64,) = run!(c, |db| sqlx::query_as(SQL).bind(id).fetch_one(db).await)?;
     Ok(n > 0)
 }
@@ -132,8 +136,17 @@ pub async fn insert_chain(c: &mut impl Conn, ch: &Chain) -> StoreResult<i64> {
 }
 
 pub async fn update_chain(c: &mut impl Conn, ch: &Chain) -> StoreResult<()> {
-    const SQL: &str = "UPDATE chains SET name = $2, confirmations_required = $3, explorer_tx_url = $4, enabled = $5 WHERE id = $1";
-    exec!(c, sqlx::query(SQL).bind(ch.id).bind(&ch.name).bind(ch.confirmations_required).bind(&ch.explorer_tx_url).bind(ch.enabled))?;
+    const SQL: &str =
+        "UPDATE chains SET name = $2, confirmations_required = $3, explorer_tx_url = $4, enabled = $5 WHERE id = $1";
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(ch.id)
+            .bind(&ch.name)
+            .bind(ch.confirmations_required)
+            .bind(&ch.explorer_tx_url)
+            .bind(ch.enabled)
+    )?;
     Ok(())
 }
 

@@ -24,7 +24,14 @@ pub async fn get(c: &mut impl Conn, principal: &str, key: &str) -> StoreResult<O
     Ok(run!(c, |db| sqlx::query_as::<_, Entry>(SQL).bind(principal).bind(key).fetch_optional(db).await)?)
 }
 
-pub async fn complete(c: &mut impl Conn, principal: &str, key: &str, status: i64, content_type: Option<&str>, body: &[u8]) -> StoreResult<()> {
+pub async fn complete(
+    c: &mut impl Conn,
+    principal: &str,
+    key: &str,
+    status: i64,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> StoreResult<()> {
     const SQL: &str = "UPDATE idempotency_keys SET state = 'done', status = $3, content_type = $4, body = $5 WHERE principal = $1 AND idem_key = $2";
     exec!(c, sqlx::query(SQL).bind(principal).bind(key).bind(status).bind(content_type).bind(body))?;
     Ok(())
@@ -32,7 +39,10 @@ pub async fn complete(c: &mut impl Conn, principal: &str, key: &str, status: i64
 
 /// Forgets a key (an answer that is not kept, or an expired or abandoned entry).
 pub async fn release(c: &mut impl Conn, principal: &str, key: &str) -> StoreResult<()> {
-    exec!(c, sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2").bind(principal).bind(key))?;
+    exec!(
+        c,
+        sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2").bind(principal).bind(key)
+    )?;
     Ok(())
 }
 

@@ -77,18 +77,31 @@ pub async fn open_balance(c: &mut impl Conn, owner_id: i64, coin_id: i64, now: i
     Ok(id)
 }
 
-/// The owner's balance of a coin, opened when missing (credits open balances, §2.5).
+/// The owner's balance of a coin, opened when missing (credits open balances, §2.5). Safe
+/// when several units of work open the same balance at once: the losers find the winner's row.
 pub async fn ensure_balance(c: &mut impl Conn, owner_id: i64, coin_id: i64, now: i64) -> StoreResult<i64> {
     if let Some(a) = balance_of_coin(c, owner_id, coin_id).await? {
         return Ok(a.id);
     }
-    open_balance(c, owner_id, coin_id, now).await
+    const AS_DEFAULT_IF_NONE: &str = "INSERT INTO accounts (owner_id, kind, coin_id, is_default, created_at) \
+        VALUES ($1, 'balance', $2, NOT EXISTS (SELECT 1 FROM accounts WHERE owner_id = $1 AND is_default), $3) ON CONFLICT DO NOTHING";
+    const NOT_DEFAULT: &str = "INSERT INTO accounts (owner_id, kind, coin_id, is_default, created_at) \
+        VALUES ($1, 'balance', $2, FALSE, $3) ON CONFLICT DO NOTHING";
+    for sql in [AS_DEFAULT_IF_NONE, NOT_DEFAULT] {
+        exec!(c, sqlx::query(sql).bind(owner_id).bind(coin_id).bind(now))?;
+        if let Some(a) = balance_of_coin(c, owner_id, coin_id).await? {
+            return Ok(a.id);
+        }
+    }
+    Err(crate::StoreError::Retryable(format!("balance of owner {owner_id} in coin {coin_id} is being opened")))
 }
 
 /// The house account of a kind and coin, created on first use.
 pub async fn house(c: &mut impl Conn, kind: &str, coin_id: i64, now: i64) -> StoreResult<i64> {
     const FIND: &str = "SELECT id FROM accounts WHERE owner_id IS NULL AND kind = $1 AND coin_id = $2";
-    if let Some((id,)) = run!(c, |db| sqlx::query_as::<_, (i64,)>(FIND).bind(kind).bind(coin_id).fetch_optional(db).await)? {
+    if let Some((id,)) =
+        run!(c, |db| sqlx::query_as::<_, (i64,)>(FIND).bind(kind).bind(coin_id).fetch_optional(db).await)?
+    {
         return Ok(id);
     }
     const INSERT: &str = "INSERT INTO accounts (owner_id, kind, coin_id, available, created_at) VALUES (NULL, $1, $2, TRUE, $3) \
@@ -122,7 +135,12 @@ pub async fn set_available(c: &mut impl Conn, id: i64, available: bool) -> Store
 pub async fn set_default(c: &mut impl Conn, owner_id: i64, id: Option<i64>) -> StoreResult<()> {
     exec!(c, sqlx::query("UPDATE accounts SET is_default = FALSE WHERE owner_id = $1 AND is_default").bind(owner_id))?;
     if let Some(id) = id {
-        exec!(c, sqlx::query("UPDATE accounts SET is_default = TRUE WHERE owner_id = $1 AND id = $2").bind(owner_id).bind(id))?;
+        exec!(
+            c,
+            sqlx::query("UPDATE accounts SET is_default = TRUE WHERE owner_id = $1 AND id = $2")
+                .bind(owner_id)
+                .bind(id)
+        )?;
     }
     Ok(())
 }
@@ -182,7 +200,16 @@ pub async fn post(c: &mut impl Conn, t: NewTransaction<'_>) -> StoreResult<i64> 
     const POSTING: &str = "INSERT INTO postings (tx_id, account_id, coin_id, amount, operation_type, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
     for l in &t.legs {
         let amount = DbAmount::from(&l.amount);
-        exec!(c, sqlx::query(POSTING).bind(tx_id).bind(l.account_id).bind(l.coin_id).bind(&amount).bind(l.operation_type).bind(t.now))?;
+        exec!(
+            c,
+            sqlx::query(POSTING)
+                .bind(tx_id)
+                .bind(l.account_id)
+                .bind(l.coin_id)
+                .bind(&amount)
+                .bind(l.operation_type)
+                .bind(t.now)
+        )?;
         apply(c, l.account_id, &l.amount, t.status).await?;
     }
     Ok(tx_id)

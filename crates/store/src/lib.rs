@@ -9,11 +9,11 @@
 //! connection for reads ([`Store::conn`]) or a unit of work ([`Store::begin`]) whose writes
 //! commit together or not at all.
 
-pub mod audit;
 mod amount;
+pub mod audit;
+pub mod catalogue;
 mod conn;
 mod error;
-pub mod catalogue;
 pub mod idempotency;
 pub mod ledger;
 pub mod mail;
@@ -34,6 +34,6 @@ pub mod timezones;
 pub mod transfers;
 pub mod users;
 
-pub use conn::{Backend, Conn, PooledConn, Raw, Store, Tx};
 pub use amount::DbAmount;
+pub use conn::{Backend, Conn, PooledConn, Raw, Store, Tx};
 pub use error::{StoreError, StoreResult};

@@ -41,10 +41,18 @@ pub struct Notification {
 }
 
 /// What a user sees in an owner: the owner's notifications and the user's own security notices.
-const SCOPE: &str = "user_id = $1 AND (owner_id = $2 OR owner_id IS NULL) AND ($3 = 0 OR ($3 = 1 AND read) OR ($3 = 2 AND NOT read))";
+const SCOPE: &str =
+    "user_id = $1 AND (owner_id = $2 OR owner_id IS NULL) AND ($3 = 0 OR ($3 = 1 AND read) OR ($3 = 2 AND NOT read))";
 
 /// `read_filter`: 0 all, 1 read only, 2 unread only. Returns the page and the total.
-pub async fn list(c: &mut impl Conn, user_id: i64, owner_id: i64, read_filter: i64, limit: i64, offset: i64) -> StoreResult<(Vec<Notification>, i64)> {
+pub async fn list(
+    c: &mut impl Conn,
+    user_id: i64,
+    owner_id: i64,
+    read_filter: i64,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<Notification>, i64)> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT id, type, title, body, read, data, created_at FROM notifications WHERE {SCOPE} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
     ));
@@ -57,7 +65,8 @@ pub async fn list(c: &mut impl Conn, user_id: i64, owner_id: i64, read_filter: i
         .fetch_all(db)
         .await)?;
     let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM notifications WHERE {SCOPE}"));
-    let (total,): (i64,) = run!(c, |db| sqlx::query_as(count).bind(user_id).bind(owner_id).bind(read_filter).fetch_one(db).await)?;
+    let (total,): (i64,) =
+        run!(c, |db| sqlx::query_as(count).bind(user_id).bind(owner_id).bind(read_filter).fetch_one(db).await)?;
     Ok((rows, total))
 }
 
@@ -77,7 +86,9 @@ pub async fn mark(c: &mut impl Conn, user_id: i64, owner_id: i64, ids: Option<&[
 /// Active members of an owner with a role in `roles`, who receive its notifications.
 pub async fn recipients(c: &mut impl Conn, owner_id: i64, roles: &[i64]) -> StoreResult<Vec<i64>> {
     let list = roles.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let sql = sqlx::AssertSqlSafe(format!("SELECT user_id FROM memberships WHERE owner_id = $1 AND status_id = 2 AND role_id IN ({list}) ORDER BY user_id"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT user_id FROM memberships WHERE owner_id = $1 AND status_id = 2 AND role_id IN ({list}) ORDER BY user_id"
+    ));
     let rows: Vec<(i64,)> = run!(c, |db| sqlx::query_as(sql).bind(owner_id).fetch_all(db).await)?;
     Ok(rows.into_iter().map(|(u,)| u).collect())
 }

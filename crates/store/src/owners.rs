@@ -154,10 +154,19 @@ pub async fn list(c: &mut impl Conn, f: &ListFilter, limit: i64, offset: i64) ->
     let filter = clauses.join(" AND ");
     let search = f.search.clone().unwrap_or_default();
     let (from, to) = (f.created_from.unwrap_or(0), f.created_to.unwrap_or(0));
-    let rows_sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"));
-    let rows = run!(c, |db| sqlx::query_as::<_, Owner>(rows_sql).bind(&search).bind(from).bind(to).bind(limit).bind(offset).fetch_all(db).await)?;
+    let rows_sql =
+        sqlx::AssertSqlSafe(format!("{SELECT} WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"));
+    let rows = run!(c, |db| sqlx::query_as::<_, Owner>(rows_sql)
+        .bind(&search)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await)?;
     let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM owners WHERE {filter}"));
-    let (total,): (i64,) = run!(c, |db| sqlx::query_as(count_sql).bind(&search).bind(from).bind(to).fetch_one(db).await)?;
+    let (total,): (i64,) =
+        run!(c, |db| sqlx::query_as(count_sql).bind(&search).bind(from).bind(to).fetch_one(db).await)?;
     Ok((rows, total))
 }
 

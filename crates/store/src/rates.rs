@@ -12,7 +12,8 @@ pub struct StaticRate {
 }
 
 pub async fn static_rates(c: &mut impl Conn) -> StoreResult<Vec<StaticRate>> {
-    const SQL: &str = "SELECT from_coin_id, to_coin_id, rate, updated_at FROM static_rates ORDER BY from_coin_id, to_coin_id";
+    const SQL: &str =
+        "SELECT from_coin_id, to_coin_id, rate, updated_at FROM static_rates ORDER BY from_coin_id, to_coin_id";
     Ok(run!(c, |db| sqlx::query_as::<_, StaticRate>(SQL).fetch_all(db).await)?)
 }
 
@@ -39,10 +40,26 @@ pub async fn seed_static(c: &mut impl Conn, from: i64, to: i64, rate: &DbAmount,
     Ok(())
 }
 
-pub async fn insert_quote(c: &mut impl Conn, owner_id: i64, from: i64, to: i64, rate: &DbAmount, expires_at: i64, now: i64) -> StoreResult<i64> {
+pub async fn insert_quote(
+    c: &mut impl Conn,
+    owner_id: i64,
+    from: i64,
+    to: i64,
+    rate: &DbAmount,
+    expires_at: i64,
+    now: i64,
+) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO exchange_quotes (owner_id, from_coin_id, to_coin_id, rate, expires_at, created_at) \
         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-    let (id,): (i64,) = run!(c, |db| sqlx::query_as(SQL).bind(owner_id).bind(from).bind(to).bind(rate).bind(expires_at).bind(now).fetch_one(db).await)?;
+    let (id,): (i64,) = run!(c, |db| sqlx::query_as(SQL)
+        .bind(owner_id)
+        .bind(from)
+        .bind(to)
+        .bind(rate)
+        .bind(expires_at)
+        .bind(now)
+        .fetch_one(db)
+        .await)?;
     Ok(id)
 }
 
@@ -57,5 +74,11 @@ pub struct Quote {
 pub async fn quotes(c: &mut impl Conn, owner_id: i64, from: i64, to: i64, since: i64) -> StoreResult<Vec<Quote>> {
     const SQL: &str = "SELECT id, rate, expires_at FROM exchange_quotes WHERE owner_id = $1 AND from_coin_id = $2 AND to_coin_id = $3 \
         AND expires_at > $4 ORDER BY id DESC LIMIT 50";
-    Ok(run!(c, |db| sqlx::query_as::<_, Quote>(SQL).bind(owner_id).bind(from).bind(to).bind(since).fetch_all(db).await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Quote>(SQL)
+        .bind(owner_id)
+        .bind(from)
+        .bind(to)
+        .bind(since)
+        .fetch_all(db)
+        .await)?)
 }

@@ -23,19 +23,22 @@ pub struct Transfer {
 pub async fn insert_transfer(c: &mut impl Conn, t: &Transfer) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO transfers (ledger_tx_id, owner_id, order_id, user_id, product_id, from_balance_id, to_owner_id, \
         to_balance_id, coin_id, amount, commission, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-    exec!(c, sqlx::query(SQL)
-        .bind(t.ledger_tx_id)
-        .bind(t.owner_id)
-        .bind(&t.order_id)
-        .bind(t.user_id)
-        .bind(t.product_id)
-        .bind(t.from_balance_id)
-        .bind(t.to_owner_id)
-        .bind(t.to_balance_id)
-        .bind(t.coin_id)
-        .bind(&t.amount)
-        .bind(&t.commission)
-        .bind(t.created_at))?;
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(t.ledger_tx_id)
+            .bind(t.owner_id)
+            .bind(&t.order_id)
+            .bind(t.user_id)
+            .bind(t.product_id)
+            .bind(t.from_balance_id)
+            .bind(t.to_owner_id)
+            .bind(t.to_balance_id)
+            .bind(t.coin_id)
+            .bind(&t.amount)
+            .bind(&t.commission)
+            .bind(t.created_at)
+    )?;
     Ok(())
 }
 
@@ -78,17 +81,20 @@ pub struct NewExchange<'a> {
 pub async fn insert_exchange(c: &mut impl Conn, e: NewExchange<'_>) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO exchanges (ledger_tx_id, owner_id, order_id, user_id, product_id, from_balance_id, to_balance_id, \
         amount, credited, rate, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    exec!(c, sqlx::query(SQL)
-        .bind(e.ledger_tx_id)
-        .bind(e.owner_id)
-        .bind(e.order_id)
-        .bind(e.user_id)
-        .bind(e.product_id)
-        .bind(e.from_balance_id)
-        .bind(e.to_balance_id)
-        .bind(&e.amount)
-        .bind(&e.credited)
-        .bind(&e.rate)
-        .bind(e.now))?;
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(e.ledger_tx_id)
+            .bind(e.owner_id)
+            .bind(e.order_id)
+            .bind(e.user_id)
+            .bind(e.product_id)
+            .bind(e.from_balance_id)
+            .bind(e.to_balance_id)
+            .bind(&e.amount)
+            .bind(&e.credited)
+            .bind(&e.rate)
+            .bind(e.now)
+    )?;
     Ok(())
 }

@@ -16,7 +16,8 @@ use crate::state::AppState;
 use crate::wire::{WireAmount, no_content};
 
 fn code_ok(code: &str, lower: bool) -> bool {
-    code.bytes().all(|b| b.is_ascii_digit() || if lower { b.is_ascii_lowercase() || b == b'-' } else { b.is_ascii_uppercase() })
+    code.bytes()
+        .all(|b| b.is_ascii_digit() || if lower { b.is_ascii_lowercase() || b == b'-' } else { b.is_ascii_uppercase() })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -59,7 +60,12 @@ impl Validate for ChainRequest {
 #[utoipa::path(post, path = "/admin/chain", tag = "Admin", request_body = ChainRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))),
     responses((status = 200, body = ChainResponse), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse)))]
-pub async fn create_chain(state: AppState, caller: Caller<OperatorOnly>, Client(client): Client, Body(b): Body<ChainRequest>) -> ApiResult<Json<ChainResponse>> {
+pub async fn create_chain(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Client(client): Client,
+    Body(b): Body<ChainRequest>,
+) -> ApiResult<Json<ChainResponse>> {
     let n = NewChain {
         code: b.code.unwrap_or_default(),
         name: b.name.unwrap_or_default(),
@@ -104,8 +110,18 @@ impl Validate for ChainUpdateRequest {
 #[utoipa::path(put, path = "/admin/chain", tag = "Admin", request_body = ChainUpdateRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))),
     responses((status = 204, description = "Changed"), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse)))]
-pub async fn update_chain(state: AppState, caller: Caller<OperatorOnly>, Client(client): Client, Body(b): Body<ChainUpdateRequest>) -> ApiResult<StatusCode> {
-    let p = ChainPatch { name: b.name, confirmations_required: b.confirmations_required, explorer_tx_url: b.explorer_tx_url.into_update(), enabled: b.enabled };
+pub async fn update_chain(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Client(client): Client,
+    Body(b): Body<ChainUpdateRequest>,
+) -> ApiResult<StatusCode> {
+    let p = ChainPatch {
+        name: b.name,
+        confirmations_required: b.confirmations_required,
+        explorer_tx_url: b.explorer_tx_url.into_update(),
+        enabled: b.enabled,
+    };
     state.update_chain(&caller, b.id.unwrap_or_default(), p, &client).await?;
     Ok(no_content())
 }
@@ -139,7 +155,12 @@ impl Validate for CoinRequest {
 /// Add a coin.
 #[utoipa::path(post, path = "/admin/coin", tag = "Admin", request_body = CoinRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))), responses((status = 200, body = CoinResponse), (status = 409, response = ErrorResponse)))]
-pub async fn create_coin(state: AppState, caller: Caller<OperatorOnly>, Client(client): Client, Body(b): Body<CoinRequest>) -> ApiResult<Json<CoinResponse>> {
+pub async fn create_coin(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Client(client): Client,
+    Body(b): Body<CoinRequest>,
+) -> ApiResult<Json<CoinResponse>> {
     let (code, name) = (b.code.unwrap_or_default(), b.name.unwrap_or_default());
     let n = NewCoin {
         code: &code,
@@ -176,7 +197,12 @@ impl Validate for CoinUpdateRequest {
 #[utoipa::path(put, path = "/admin/coin", tag = "Admin", request_body = CoinUpdateRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))),
     responses((status = 204, description = "Changed"), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse)))]
-pub async fn update_coin(state: AppState, caller: Caller<OperatorOnly>, Client(client): Client, Body(b): Body<CoinUpdateRequest>) -> ApiResult<StatusCode> {
+pub async fn update_coin(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Client(client): Client,
+    Body(b): Body<CoinUpdateRequest>,
+) -> ApiResult<StatusCode> {
     let p = CoinPatch { name: b.name, symbol: b.symbol.into_update(), enabled: b.enabled, decimals: b.decimals };
     state.update_coin(&caller, b.id.unwrap_or_default(), p, &client).await?;
     Ok(no_content())
@@ -217,7 +243,12 @@ impl Validate for TokenRequest {
 #[utoipa::path(post, path = "/admin/token", tag = "Admin", request_body = TokenRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))),
     responses((status = 200, body = TokenResponse), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn create_token(state: AppState, caller: Caller<OperatorOnly>, Client(client): Client, Body(b): Body<TokenRequest>) -> ApiResult<Json<TokenResponse>> {
+pub async fn create_token(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Client(client): Client,
+    Body(b): Body<TokenRequest>,
+) -> ApiResult<Json<TokenResponse>> {
     let n = NewToken {
         coin_id: b.coin_id.unwrap_or_default(),
         chain_id: b.chain_id.unwrap_or_default(),
@@ -251,8 +282,18 @@ impl Validate for TokenUpdateRequest {
 /// Change a token.
 #[utoipa::path(put, path = "/admin/token", tag = "Admin", request_body = TokenUpdateRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))), responses((status = 204, description = "Changed"), (status = 404, response = ErrorResponse)))]
-pub async fn update_token(state: AppState, caller: Caller<OperatorOnly>, Client(client): Client, Body(b): Body<TokenUpdateRequest>) -> ApiResult<StatusCode> {
-    let p = TokenPatch { name: b.name, min_amount: b.min_amount.map(|a| a.0), enabled: b.enabled, contract_address: b.contract_address };
+pub async fn update_token(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Client(client): Client,
+    Body(b): Body<TokenUpdateRequest>,
+) -> ApiResult<StatusCode> {
+    let p = TokenPatch {
+        name: b.name,
+        min_amount: b.min_amount.map(|a| a.0),
+        enabled: b.enabled,
+        contract_address: b.contract_address,
+    };
     state.update_token(&caller, b.id.unwrap_or_default(), p, &client).await?;
     Ok(no_content())
 }

@@ -31,9 +31,21 @@ pub async fn rates(state: AppState, _caller: Caller<OperatorOnly>) -> ApiResult<
     let (statics, live) = state.rate_table().await?;
     let mut rows: Vec<RateRow> = statics
         .into_iter()
-        .map(|r| RateRow { from_coin_id: r.from_coin_id, to_coin_id: r.to_coin_id, rate: r.rate.0, source: "static", updated_at: time(r.updated_at) })
+        .map(|r| RateRow {
+            from_coin_id: r.from_coin_id,
+            to_coin_id: r.to_coin_id,
+            rate: r.rate.0,
+            source: "static",
+            updated_at: time(r.updated_at),
+        })
         .collect();
-    rows.extend(live.into_iter().map(|((from, to), (rate, at))| RateRow { from_coin_id: from, to_coin_id: to, rate, source: "provider", updated_at: time(at) }));
+    rows.extend(live.into_iter().map(|((from, to), (rate, at))| RateRow {
+        from_coin_id: from,
+        to_coin_id: to,
+        rate,
+        source: "provider",
+        updated_at: time(at),
+    }));
     Ok(Json(rows))
 }
 
@@ -67,9 +79,16 @@ impl Validate for SetRateRequest {
 /// Set or remove a static rate.
 #[utoipa::path(put, path = "/admin/rate", tag = "Admin", request_body = SetRateRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))), responses((status = 204, description = "Set"), (status = 404, response = ErrorResponse)))]
-pub async fn set_rate(state: AppState, caller: Caller<OperatorOnly>, Client(client): Client, Body(b): Body<SetRateRequest>) -> ApiResult<StatusCode> {
+pub async fn set_rate(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Client(client): Client,
+    Body(b): Body<SetRateRequest>,
+) -> ApiResult<StatusCode> {
     let rate = b.rate.into_update().flatten().map(|r| r.0);
-    state.set_static_rate(&caller, b.from_coin_id.unwrap_or_default(), b.to_coin_id.unwrap_or_default(), rate, &client).await?;
+    state
+        .set_static_rate(&caller, b.from_coin_id.unwrap_or_default(), b.to_coin_id.unwrap_or_default(), rate, &client)
+        .await?;
     Ok(no_content())
 }
 
@@ -113,7 +132,12 @@ pub struct AdjustmentResponse {
     extensions(("x-origin" = json!("extension"))),
     responses((status = 200, body = AdjustmentResponse), (status = 400, response = ErrorResponse), (status = 404, response = ErrorResponse),
         (status = 409, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn adjustment(state: AppState, caller: Caller<OperatorOnly>, Client(client): Client, Body(b): Body<AdjustmentRequest>) -> ApiResult<Json<AdjustmentResponse>> {
+pub async fn adjustment(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Client(client): Client,
+    Body(b): Body<AdjustmentRequest>,
+) -> ApiResult<Json<AdjustmentResponse>> {
     let a = Adjustment {
         owner_id: b.owner_id.unwrap_or_default(),
         coin_id: b.coin_id.unwrap_or_default(),

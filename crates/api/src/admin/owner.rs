@@ -81,7 +81,11 @@ pub struct OwnerRow {
 /// Owners, newest first; `X-Total-Count`.
 #[utoipa::path(post, path = "/admin/owner/list", tag = "Admin", request_body = OwnerListRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))), responses((status = 200, body = [OwnerRow])))]
-pub async fn list(state: AppState, caller: Caller<OperatorOnly>, Body(b): Body<OwnerListRequest>) -> ApiResult<Response> {
+pub async fn list(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    Body(b): Body<OwnerListRequest>,
+) -> ApiResult<Response> {
     let f = b.filters.unwrap_or_default();
     let created = f.created.unwrap_or_default();
     let filter = ListFilter {
@@ -120,7 +124,11 @@ pub struct ProfileQuery {
 /// An owner with its compliance profile, documents and members.
 #[utoipa::path(get, path = "/admin/owner/profile", tag = "Admin", params(ProfileQuery), security(("jwt" = [])),
     extensions(("x-origin" = json!("extension"))), responses((status = 200, body = Object), (status = 404, response = ErrorResponse)))]
-pub async fn profile(state: AppState, caller: Caller<OperatorOnly>, QueryParams(q): QueryParams<ProfileQuery>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn profile(
+    state: AppState,
+    caller: Caller<OperatorOnly>,
+    QueryParams(q): QueryParams<ProfileQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
     let id = q.id.ok_or_else(|| ApiError::field(ErrorCode::InvalidParameter, "id", "id is required"))?;
     let p = state.owner_profile(&caller, id).await?;
     let o = &p.owner;

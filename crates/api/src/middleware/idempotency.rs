@@ -92,7 +92,10 @@ fn canonical_json(v: &serde_json::Value) -> String {
         serde_json::Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            let items: Vec<String> = keys.iter().map(|k| format!("{}:{}", serde_json::Value::String((*k).clone()), canonical_json(&m[*k]))).collect();
+            let items: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}:{}", serde_json::Value::String((*k).clone()), canonical_json(&m[*k])))
+                .collect();
             format!("{{{}}}", items.join(","))
         }
         serde_json::Value::Array(a) => format!("[{}]", a.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
@@ -106,7 +109,8 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         return next.run(req).await;
     }
     let Some(key) = key.to_str().ok().filter(|k| valid_key(k)).map(str::to_owned) else {
-        return ApiError::field(ErrorCode::FieldFormat, "Idempotency-Key", "1–255 visible ASCII characters").into_response();
+        return ApiError::field(ErrorCode::FieldFormat, "Idempotency-Key", "1–255 visible ASCII characters")
+            .into_response();
     };
     let Some(principal) = principal(&req, &state) else { return next.run(req).await };
     let (parts, body) = req.into_parts();
@@ -129,9 +133,16 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
             let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
             let (res_parts, res_body) = res.into_parts();
             let body = to_bytes(res_body, BODY_LIMIT).await.unwrap_or_default();
-            let content_type = res_parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let code = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| v["errors"][0]["code"].as_u64()).map(|c| c as u16);
-            if let Err(e) = state.idem_finish(&principal, &key, res_parts.status.as_u16(), code, content_type.as_deref(), &body).await {
+            let content_type =
+                res_parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let code = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["errors"][0]["code"].as_u64())
+                .map(|c| c as u16);
+            if let Err(e) = state
+                .idem_finish(&principal, &key, res_parts.status.as_u16(), code, content_type.as_deref(), &body)
+                .await
+            {
                 tracing::error!(error = %e, "could not record the idempotent answer");
             }
             Response::from_parts(res_parts, Body::from(body))

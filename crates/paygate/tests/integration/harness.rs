@@ -183,6 +183,58 @@ impl TestApp {
     }
 }
 
+/// Money on an owner's balance for test setup, booked like an adjustment straight through the
+/// store (the adjustment route itself wants a fresh operator TOTP step per call).
+pub async fn fund(app: &TestApp, owner_id: i64, coin_id: i64, amount: &str) -> i64 {
+    use paygate_store::ledger;
+    let amount = paygate_core::Amount::parse(amount).unwrap();
+    let now = paygate_core::time::now();
+    let mut tx = app.services.store.begin().await.unwrap();
+    let balance = ledger::ensure_balance(&mut tx, owner_id, coin_id, now).await.unwrap();
+    let house = ledger::house(&mut tx, ledger::HOUSE_ADJUSTMENTS, coin_id, now).await.unwrap();
+    let key = format!("test-fund:{}", hex_id());
+    ledger::post(
+        &mut tx,
+        ledger::NewTransaction {
+            op_key: &key,
+            operation_type: 13,
+            product_id: 1,
+            owner_id: Some(owner_id),
+            user_id: None,
+            order_id: None,
+            status: ledger::POSTED,
+            memo: None,
+            legs: vec![
+                ledger::Leg { account_id: balance, coin_id, amount: amount.clone(), operation_type: 13 },
+                ledger::Leg { account_id: house, coin_id, amount: -amount, operation_type: 13 },
+            ],
+            now,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    balance
+}
+
+fn hex_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The ledger check of the running instance; asserts it is ok.
+pub async fn assert_ledger_ok(app: &TestApp) {
+    let r = app.services.ledger_check().await.unwrap();
+    assert!(r.ok, "ledger check failed: {r:?}");
+}
+
+/// A balance of the caller by coin, from `GET /api/balance`.
+pub async fn balance_of(api: &Api, coin_id: i64) -> Value {
+    let list = api.get("/api/balance").await;
+    list.ok(200).as_array().unwrap().iter().find(|b| b["coin_id"] == coin_id).cloned().unwrap_or(Value::Null)
+}
+
 /// The TOTP code of `secret` (base32) for the step `offset` steps from now, computed by an
 /// independent implementation (totp-rs).
 pub fn totp_now(secret: &str, offset: i64) -> String {

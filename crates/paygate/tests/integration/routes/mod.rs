@@ -1,8 +1,14 @@
 mod access;
+mod admin;
 mod auth;
+mod balance;
+mod currency;
 mod dictionaries;
 mod owner;
 mod personal;
+mod product;
+mod rates;
 mod service;
 mod tfa;
+mod transfer;
 mod user;
