@@ -12,8 +12,6 @@ use crate::policy::check_amount;
 
 /// Seconds an exchange quote stays valid.
 pub const QUOTE_TTL: i64 = 30;
-/// Outgoing operation types that count toward the daily limit (§2.8).
-const OUTGOING: [i64; 5] = [OP_TRANSFER_OUT, 8, 9, 10, 11];
 
 #[derive(Debug, Clone)]
 pub struct TransferInput {
@@ -94,9 +92,10 @@ impl Services {
         Ok(plan.transfer_commission(amount, b.decimals, &min))
     }
 
-    /// Refuses an outgoing amount that would take the owner past its plan's daily limit
-    /// (USD equivalent of today's outgoing movements, UTC day).
-    async fn check_daily_limit(
+    /// Counts an outgoing amount toward the owner's daily total (USD equivalent, UTC day) and
+    /// refuses it when the plan's limit would be passed. The total is kept with the movement in
+    /// the same unit of work, locked, so concurrent movements cannot both slip under the limit.
+    pub(crate) async fn count_outgoing(
         &self,
         tx: &mut Tx,
         plan: &paygate_core::plan::Plan,
@@ -107,14 +106,9 @@ impl Services {
         if plan.daily_outgoing_limit.is_zero() {
             return Ok(());
         }
-        let day_start = self.now() - self.now().rem_euclid(86_400);
-        let mut total = self.require_rate(tx, coin_id, 1).await?.rate.mul(amount);
-        for p in ledger::owner_postings_since(tx, owner_id, day_start).await? {
-            if OUTGOING.contains(&p.operation_type) && p.amount.is_negative() && p.status != ledger::VOIDED {
-                let rate = self.require_rate(tx, p.coin_id, 1).await?;
-                total = &total + &p.amount.abs().mul(&rate.rate);
-            }
-        }
+        let day = self.now().div_euclid(86_400);
+        let usd = self.require_rate(tx, coin_id, 1).await?.rate.mul(amount);
+        let total = &ledger::outgoing_total(tx, owner_id, day).await? + &usd;
         if total > plan.daily_outgoing_limit {
             return Err(AppError::field(
                 ErrorCode::LimitExceeded,
@@ -122,6 +116,7 @@ impl Services {
                 "Daily outgoing limit of the plan exceeded",
             ));
         }
+        ledger::set_outgoing_total(tx, owner_id, day, &total).await?;
         Ok(())
     }
 
@@ -176,7 +171,7 @@ impl Services {
                 "order_id already used for a transfer",
             ));
         }
-        self.check_daily_limit(&mut tx, &plan, owner_id, from.coin_id, &t.amount).await?;
+        self.count_outgoing(&mut tx, &plan, owner_id, from.coin_id, &t.amount).await?;
         let now = self.now();
         let to_balance = ledger::ensure_balance(&mut tx, to.id, from.coin_id, now).await?;
         let mut legs = vec![

@@ -248,25 +248,6 @@ pub async fn tx_by_key(c: &mut impl Conn, op_key: &str) -> StoreResult<Option<Le
     Ok(run!(c, |db| sqlx::query_as::<_, LedgerTx>(SQL).bind(op_key).fetch_optional(db).await)?)
 }
 
-/// Postings of an owner's balances with their transaction, for limits and history.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OwnerPosting {
-    pub tx_id: i64,
-    pub account_id: i64,
-    pub coin_id: i64,
-    pub amount: DbAmount,
-    pub operation_type: i64,
-    pub status: String,
-    pub created_at: i64,
-}
-
-pub async fn owner_postings_since(c: &mut impl Conn, owner_id: i64, since: i64) -> StoreResult<Vec<OwnerPosting>> {
-    const SQL: &str = "SELECT p.tx_id, p.account_id, p.coin_id, p.amount, p.operation_type, t.status, p.created_at \
-        FROM postings p JOIN accounts a ON a.id = p.account_id JOIN ledger_transactions t ON t.id = p.tx_id \
-        WHERE a.owner_id = $1 AND p.created_at >= $2 ORDER BY p.id";
-    Ok(run!(c, |db| sqlx::query_as::<_, OwnerPosting>(SQL).bind(owner_id).bind(since).fetch_all(db).await)?)
-}
-
 /// Whether an owner ever received a posted credit (onboarding).
 pub async fn owner_has_credit(c: &mut impl Conn, owner_id: i64) -> StoreResult<bool> {
     const SQL: &str = "SELECT COUNT(*) FROM postings p JOIN accounts a ON a.id = p.account_id \
@@ -299,4 +280,22 @@ pub async fn all_accounts(c: &mut impl Conn) -> StoreResult<Vec<Account>> {
 pub async fn transaction_count(c: &mut impl Conn) -> StoreResult<i64> {
     let (n,): (i64,) = run!(c, |db| sqlx::query_as("SELECT COUNT(*) FROM ledger_transactions").fetch_one(db).await)?;
     Ok(n)
+}
+
+/// The owner's outgoing USD total of a day, locked for the rest of the unit of work.
+pub async fn outgoing_total(c: &mut impl Conn, owner_id: i64, day: i64) -> StoreResult<Amount> {
+    const INSERT: &str = "INSERT INTO outgoing_totals (owner_id, day, usd) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    exec!(c, sqlx::query(INSERT).bind(owner_id).bind(day).bind(DbAmount(Amount::zero())))?;
+    let sql = match c.raw() {
+        Raw::Postgres(_) => "SELECT usd FROM outgoing_totals WHERE owner_id = $1 AND day = $2 FOR UPDATE",
+        Raw::Sqlite(_) => "SELECT usd FROM outgoing_totals WHERE owner_id = $1 AND day = $2",
+    };
+    let (usd,): (DbAmount,) = run!(c, |db| sqlx::query_as(sql).bind(owner_id).bind(day).fetch_one(db).await)?;
+    Ok(usd.0)
+}
+
+pub async fn set_outgoing_total(c: &mut impl Conn, owner_id: i64, day: i64, usd: &Amount) -> StoreResult<()> {
+    const SQL: &str = "UPDATE outgoing_totals SET usd = $3 WHERE owner_id = $1 AND day = $2";
+    exec!(c, sqlx::query(SQL).bind(owner_id).bind(day).bind(DbAmount(usd.clone())))?;
+    Ok(())
 }

@@ -74,4 +74,35 @@ fn create_operator_prints_the_authenticator_secret() {
     assert!(!bad.status.success());
     let migrate = clean_command(dir.path()).arg("migrate").output().unwrap();
     assert!(migrate.status.success());
+    let check = clean_command(dir.path()).args(["ledger", "check"]).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(String::from_utf8_lossy(&check.stdout).starts_with("ok: true"));
+}
+
+#[test]
+fn ledger_check_exits_1_on_a_broken_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(clean_command(dir.path()).arg("migrate").output().unwrap().status.success());
+    // one posting that balances nothing, written behind the ledger's back
+    let db = dir.path().join("data/paygate.db");
+    let sql = "INSERT INTO ledger_transactions (op_key, operation_type, product_id, status, created_at) VALUES ('broken', 13, 1, 'posted', 1); \
+        INSERT INTO accounts (owner_id, kind, coin_id, created_at) VALUES (NULL, 'adjustments', 1, 1); \
+        INSERT INTO postings (tx_id, account_id, coin_id, amount, operation_type, created_at) VALUES (1, 1, 1, '5', 13, 1);";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = paygate_store::Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        for stmt in sql.split(';').filter(|s| !s.trim().is_empty()) {
+            paygate_store::testing::execute(&mut c, stmt).await.unwrap();
+        }
+    });
+    let check = clean_command(dir.path()).args(["ledger", "check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        out.contains("ok: false")
+            && out.contains("unbalanced transactions: [1]")
+            && out.contains("balances whose figures differ"),
+        "{out}"
+    );
 }

@@ -199,6 +199,15 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (principal, idem_key)
 );
 
+-- USD equivalent of each owner's outgoing movements per UTC day (the plan's daily limit),
+-- kept with the movements so the check does not rescan the day's postings.
+CREATE TABLE outgoing_totals (
+    owner_id  BIGINT NOT NULL,
+    day       BIGINT NOT NULL,
+    usd       NUMERIC(78, 18) NOT NULL,
+    PRIMARY KEY (owner_id, day)
+);
+
 CREATE TABLE product_favorites (
     user_id     BIGINT NOT NULL,
     product_id  BIGINT NOT NULL,
