@@ -4,6 +4,7 @@
 pub mod amount;
 pub mod dict;
 pub mod error;
+pub mod invoice;
 pub mod plan;
 pub mod role;
 pub mod time;
