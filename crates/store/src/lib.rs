@@ -12,9 +12,11 @@
 mod amount;
 pub mod audit;
 pub mod catalogue;
+pub mod chain_state;
 mod conn;
 mod error;
 pub mod idempotency;
+pub mod invoices;
 pub mod ledger;
 pub mod mail;
 pub mod media;
@@ -22,6 +24,7 @@ pub mod memberships;
 pub mod notifications;
 pub mod otp;
 pub mod owners;
+pub mod pay_links;
 pub mod products;
 pub mod rates;
 pub mod sessions;
@@ -33,6 +36,7 @@ pub mod tfa_resets;
 pub mod timezones;
 pub mod transfers;
 pub mod users;
+pub mod xpubs;
 
 pub use amount::DbAmount;
 pub use conn::{Backend, Conn, PooledConn, Raw, Store, Tx};

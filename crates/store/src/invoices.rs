@@ -1,0 +1,226 @@
+//! Invoices (§2.9) and the payments to their addresses.
+
+use crate::amount::DbAmount;
+use crate::{Conn, Raw, StoreResult, exec, run};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Invoice {
+    pub id: i64,
+    pub owner_id: i64,
+    pub product_id: i64,
+    pub object_id: Option<i64>,
+    pub order_id: Option<String>,
+    pub description: Option<String>,
+    pub amount: DbAmount,
+    pub coin_id: i64,
+    pub token_id: Option<i64>,
+    pub address_id: Option<i64>,
+    pub rate: Option<DbAmount>,
+    pub amount_due: Option<DbAmount>,
+    pub status: i64,
+    pub exception: String,
+    pub token_ids: String,
+    pub metadata: Option<String>,
+    pub success_url: Option<String>,
+    pub fail_url: Option<String>,
+    pub expiry_minutes: i64,
+    pub expires_at: i64,
+    pub processing_since: Option<i64>,
+    pub paid_at: Option<i64>,
+    pub created_by_user_id: Option<i64>,
+    pub api_key_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Invoice {
+    pub fn token_id_list(&self) -> Vec<i64> {
+        serde_json::from_str(&self.token_ids).unwrap_or_default()
+    }
+}
+
+const SELECT: &str = "SELECT id, owner_id, product_id, object_id, order_id, description, amount, coin_id, token_id, address_id, rate, \
+    amount_due, status, exception, token_ids, metadata, success_url, fail_url, expiry_minutes, expires_at, processing_since, paid_at, \
+    created_by_user_id, api_key_id, created_at, updated_at FROM invoices";
+
+pub async fn insert(c: &mut impl Conn, i: &Invoice) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO invoices (id, owner_id, product_id, object_id, order_id, description, amount, coin_id, status, exception, \
+        token_ids, metadata, success_url, fail_url, expiry_minutes, expires_at, created_by_user_id, api_key_id, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
+    exec!(c, sqlx::query(SQL)
+        .bind(i.id)
+        .bind(i.owner_id)
+        .bind(i.product_id)
+        .bind(i.object_id)
+        .bind(&i.order_id)
+        .bind(&i.description)
+        .bind(&i.amount)
+        .bind(i.coin_id)
+        .bind(i.status)
+        .bind(&i.exception)
+        .bind(&i.token_ids)
+        .bind(&i.metadata)
+        .bind(&i.success_url)
+        .bind(&i.fail_url)
+        .bind(i.expiry_minutes)
+        .bind(i.expires_at)
+        .bind(i.created_by_user_id)
+        .bind(i.api_key_id)
+        .bind(i.created_at)
+        .bind(i.updated_at))?;
+    Ok(())
+}
+
+pub async fn get(c: &mut impl Conn, id: i64) -> StoreResult<Option<Invoice>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
+    Ok(run!(c, |db| sqlx::query_as::<_, Invoice>(sql).bind(id).fetch_optional(db).await)?)
+}
+
+/// Locks the invoice for the rest of the unit of work (PostgreSQL).
+pub async fn lock(c: &mut impl Conn, id: i64) -> StoreResult<Option<Invoice>> {
+    let lock = if matches!(c.raw(), Raw::Postgres(_)) { " FOR UPDATE" } else { "" };
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1{lock}"));
+    Ok(run!(c, |db| sqlx::query_as::<_, Invoice>(sql).bind(id).fetch_optional(db).await)?)
+}
+
+/// Token choice: the paying token, its address, rate and due amount, a fresh expiry.
+pub async fn set_payment_method(c: &mut impl Conn, id: i64, token_id: i64, address_id: i64, rate: &DbAmount, due: &DbAmount, expires_at: i64, now: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE invoices SET token_id = $2, address_id = $3, rate = $4, amount_due = $5, expires_at = $6, status = 2, updated_at = $7 WHERE id = $1";
+    exec!(c, sqlx::query(SQL).bind(id).bind(token_id).bind(address_id).bind(rate).bind(due).bind(expires_at).bind(now))?;
+    Ok(())
+}
+
+pub async fn set_state(c: &mut impl Conn, id: i64, status: i64, exception: &str, processing_since: Option<i64>, paid_at: Option<i64>, now: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE invoices SET status = $2, exception = $3, processing_since = COALESCE($4, processing_since), \
+        paid_at = COALESCE(paid_at, $5), updated_at = $6 WHERE id = $1";
+    exec!(c, sqlx::query(SQL).bind(id).bind(status).bind(exception).bind(processing_since).bind(paid_at).bind(now))?;
+    Ok(())
+}
+
+/// Invoices the clock may move: open ones past expiry, processing ones past their window,
+/// expired ones whose window is still open.
+pub async fn due_for_clock(c: &mut impl Conn, now: i64, limit: i64) -> StoreResult<Vec<i64>> {
+    const SQL: &str = "SELECT id FROM invoices WHERE (status IN (1, 2) AND expires_at <= $1) OR (status = 3 AND processing_since <= $1 - 86400) \
+        ORDER BY expires_at LIMIT $2";
+    let rows: Vec<(i64,)> = run!(c, |db| sqlx::query_as(SQL).bind(now).bind(limit).fetch_all(db).await)?;
+    Ok(rows.into_iter().map(|(i,)| i).collect())
+}
+
+pub async fn order_taken(c: &mut impl Conn, owner_id: i64, order_id: &str) -> StoreResult<bool> {
+    let (n,): (i64,) = run!(c, |db| sqlx::query_as("SELECT COUNT(*) FROM invoices WHERE owner_id = $1 AND order_id = $2").bind(owner_id).bind(order_id).fetch_one(db).await)?;
+    Ok(n > 0)
+}
+
+/// Counters of a pay object's invoices: all, paid (status 4), and Σ amount of paid ones.
+pub async fn object_counts(c: &mut impl Conn, owner_id: i64, product_id: i64, object_id: i64) -> StoreResult<(i64, i64, Vec<DbAmount>, Option<i64>)> {
+    const SQL: &str = "SELECT status, amount, paid_at FROM invoices WHERE owner_id = $1 AND product_id = $2 AND object_id = $3";
+    let rows: Vec<(i64, DbAmount, Option<i64>)> = run!(c, |db| sqlx::query_as(SQL).bind(owner_id).bind(product_id).bind(object_id).fetch_all(db).await)?;
+    let paid: Vec<&(i64, DbAmount, Option<i64>)> = rows.iter().filter(|r| r.0 == 4).collect();
+    let last = paid.iter().filter_map(|r| r.2).max();
+    Ok((rows.len() as i64, paid.len() as i64, paid.iter().map(|r| r.1.clone()).collect(), last))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Payment {
+    pub id: i64,
+    pub chain_id: i64,
+    pub tx_hash: String,
+    pub log_index: i64,
+    pub address_id: i64,
+    pub owner_id: i64,
+    pub invoice_id: Option<i64>,
+    pub token_id: i64,
+    pub amount: DbAmount,
+    pub block_height: Option<i64>,
+    pub block_hash: Option<String>,
+    pub status: String,
+    pub ledger_tx_id: Option<i64>,
+    pub seen_at: i64,
+    pub confirmed_at: Option<i64>,
+}
+
+const PAYMENT: &str = "SELECT id, chain_id, tx_hash, log_index, address_id, owner_id, invoice_id, token_id, amount, block_height, block_hash, \
+    status, ledger_tx_id, seen_at, confirmed_at FROM payments";
+
+pub async fn payments_of(c: &mut impl Conn, invoice_id: i64) -> StoreResult<Vec<Payment>> {
+    let sql = sqlx::AssertSqlSafe(format!("{PAYMENT} WHERE invoice_id = $1 ORDER BY id"));
+    Ok(run!(c, |db| sqlx::query_as::<_, Payment>(sql).bind(invoice_id).fetch_all(db).await)?)
+}
+
+pub async fn payment(c: &mut impl Conn, chain_id: i64, tx_hash: &str, index: i64) -> StoreResult<Option<Payment>> {
+    let sql = sqlx::AssertSqlSafe(format!("{PAYMENT} WHERE chain_id = $1 AND tx_hash = $2 AND log_index = $3"));
+    Ok(run!(c, |db| sqlx::query_as::<_, Payment>(sql).bind(chain_id).bind(tx_hash).bind(index).fetch_optional(db).await)?)
+}
+
+/// Payments still waiting for confirmations on a chain.
+pub async fn unconfirmed(c: &mut impl Conn, chain_id: i64) -> StoreResult<Vec<Payment>> {
+    let sql = sqlx::AssertSqlSafe(format!("{PAYMENT} WHERE chain_id = $1 AND status = 'seen' ORDER BY id"));
+    Ok(run!(c, |db| sqlx::query_as::<_, Payment>(sql).bind(chain_id).fetch_all(db).await)?)
+}
+
+/// Payments in blocks above `height` (what a reorganisation removes).
+pub async fn above(c: &mut impl Conn, chain_id: i64, height: i64) -> StoreResult<Vec<Payment>> {
+    let sql = sqlx::AssertSqlSafe(format!("{PAYMENT} WHERE chain_id = $1 AND block_height > $2 AND status <> 'replaced' ORDER BY id"));
+    Ok(run!(c, |db| sqlx::query_as::<_, Payment>(sql).bind(chain_id).bind(height).fetch_all(db).await)?)
+}
+
+pub struct NewPayment<'a> {
+    pub chain_id: i64,
+    pub tx_hash: &'a str,
+    pub index: i64,
+    pub address_id: i64,
+    pub owner_id: i64,
+    pub invoice_id: Option<i64>,
+    pub token_id: i64,
+    pub amount: &'a DbAmount,
+    pub block_height: i64,
+    pub block_hash: &'a str,
+    pub now: i64,
+}
+
+/// Records a payment once; false when (chain, tx, index) is known already.
+pub async fn insert_payment(c: &mut impl Conn, p: NewPayment<'_>) -> StoreResult<bool> {
+    const SQL: &str = "INSERT INTO payments (chain_id, tx_hash, log_index, address_id, owner_id, invoice_id, token_id, amount, block_height, \
+        block_hash, status, seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'seen', $11) ON CONFLICT (chain_id, tx_hash, log_index) DO NOTHING";
+    Ok(exec!(c, sqlx::query(SQL)
+        .bind(p.chain_id)
+        .bind(p.tx_hash)
+        .bind(p.index)
+        .bind(p.address_id)
+        .bind(p.owner_id)
+        .bind(p.invoice_id)
+        .bind(p.token_id)
+        .bind(p.amount)
+        .bind(p.block_height)
+        .bind(p.block_hash)
+        .bind(p.now))?
+        == 1)
+}
+
+/// A payment seen again in a new block (after a reorganisation brought it back).
+pub async fn reseen(c: &mut impl Conn, id: i64, height: i64, hash: &str) -> StoreResult<()> {
+    exec!(c, sqlx::query("UPDATE payments SET status = 'seen', block_height = $2, block_hash = $3 WHERE id = $1").bind(id).bind(height).bind(hash))?;
+    Ok(())
+}
+
+pub async fn confirm(c: &mut impl Conn, id: i64, ledger_tx_id: i64, now: i64) -> StoreResult<()> {
+    exec!(c, sqlx::query("UPDATE payments SET status = 'confirmed', ledger_tx_id = $2, confirmed_at = $3 WHERE id = $1").bind(id).bind(ledger_tx_id).bind(now))?;
+    Ok(())
+}
+
+pub async fn replace(c: &mut impl Conn, id: i64) -> StoreResult<()> {
+    exec!(c, sqlx::query("UPDATE payments SET status = 'replaced' WHERE id = $1").bind(id))?;
+    Ok(())
+}
+
+/// Σ unconfirmed amounts per coin credited to an owner's balances, for `incoming`.
+pub async fn set_incoming(c: &mut impl Conn, account_id: i64, incoming: &DbAmount) -> StoreResult<()> {
+    exec!(c, sqlx::query("UPDATE accounts SET incoming = $2 WHERE id = $1").bind(account_id).bind(incoming))?;
+    Ok(())
+}
+
+pub async fn unconfirmed_of_owner_coin(c: &mut impl Conn, owner_id: i64, coin_id: i64) -> StoreResult<Vec<DbAmount>> {
+    const SQL: &str = "SELECT p.amount FROM payments p JOIN tokens t ON t.id = p.token_id WHERE p.owner_id = $1 AND t.coin_id = $2 AND p.status = 'seen'";
+    let rows: Vec<(DbAmount,)> = run!(c, |db| sqlx::query_as(SQL).bind(owner_id).bind(coin_id).fetch_all(db).await)?;
+    Ok(rows.into_iter().map(|(a,)| a).collect())
+}
