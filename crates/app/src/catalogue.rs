@@ -102,7 +102,10 @@ impl Services {
     /// extended public key (registered through `/admin/xpub`).
     pub async fn owner_tokens(&self, _actor: &Actor) -> AppResult<Vec<Token>> {
         let cat = self.catalogue(false).await?;
-        let keyed: Vec<i64> = cat.chains.iter().filter(|ch| ch.family == "sandbox").map(|ch| ch.id).collect();
+        let keyed = {
+            let mut c = self.store.conn().await?;
+            paygate_store::xpubs::keyed_chains(&mut c).await?
+        };
         Ok(cat.tokens.into_iter().filter(|t| keyed.contains(&t.chain_id)).collect())
     }
 

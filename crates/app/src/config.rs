@@ -78,6 +78,10 @@ pub struct AppConfig {
     /// Base URL of a Binance-format ticker (`…/api/v3/ticker/price`) and the pairs to read.
     pub rate_source_url: Option<String>,
     pub rate_pairs: Vec<(String, String)>,
+    /// Milliseconds between sandbox blocks (§5.6).
+    pub sandbox_block_ms: i64,
+    /// Whether plain `http` and private addresses are allowed where `https` is asked for.
+    pub allow_insecure_urls: bool,
     /// Bearer token `/metrics` requires, when set.
     pub metrics_token: Option<Secret>,
 }

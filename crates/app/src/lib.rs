@@ -25,6 +25,7 @@ mod media;
 mod notifications;
 mod notify;
 mod owners_admin;
+pub mod payments;
 mod personal;
 mod policy;
 mod products;
@@ -50,6 +51,8 @@ pub use notifications::*;
 pub use owners_admin::*;
 pub use paygate_store::users::ProfilePatch;
 pub use policy::{amount_error, check_amount};
+pub use payments::invoices::InvoiceCaller;
+pub use payments::*;
 pub use products::*;
 pub use tfa::*;
 pub use transfers::*;
@@ -91,6 +94,7 @@ impl Services {
         paygate_store::timezones::seed(&mut tx, &paygate_core::dict::timezones::names()).await?;
         if self.config.network_mode == NetworkMode::Sandbox {
             self.seed_sandbox_rates(&mut tx).await?;
+            self.ensure_sandbox_key(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -232,3 +232,14 @@ mod tests {
         assert!(Xpub::parse("not a key", false).is_err());
     }
 }
+
+/// The account-level extended public key (m/44'/60'/0') of a seed: how the server makes the
+/// sandbox chain's key. The seed and private keys are dropped at once.
+pub fn xpub_from_seed(seed: &[u8]) -> Result<String, AddressError> {
+    use bitcoin::bip32::{DerivationPath, Xpriv};
+    let secp = Secp256k1::new();
+    let master = Xpriv::new_master(Network::Bitcoin, seed).map_err(|_| AddressError::Derivation)?;
+    let path = DerivationPath::from_str("m/44'/60'/0'").map_err(|_| AddressError::BadPath)?;
+    let account = master.derive_priv(&secp, &path).map_err(|_| AddressError::Derivation)?;
+    Ok(BtcXpub::from_priv(&secp, &account).to_string())
+}

@@ -3,4 +3,4 @@
 
 pub mod address;
 
-pub use address::{AddressError, Family, Xpub, derive_address, is_valid_address};
+pub use address::{AddressError, Family, Xpub, derive_address, is_valid_address, valid_template, xpub_from_seed};

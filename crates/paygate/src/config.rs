@@ -159,6 +159,13 @@ impl Config {
                         .with_context(|| format!("PAYGATE_RATES_PAIRS: {p:?} is not BASE/QUOTE"))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?,
+            sandbox_block_ms: src
+                .get("PAYGATE_SANDBOX_BLOCK_SECONDS")
+                .map(|v| v.parse::<f64>().map(|s| (s * 1000.0) as i64))
+                .transpose()
+                .context("PAYGATE_SANDBOX_BLOCK_SECONDS must be a number")?
+                .unwrap_or(2000),
+            allow_insecure_urls: network_mode != NetworkMode::Main,
             metrics_token: src.get("PAYGATE_METRICS_TOKEN").map(|t| Secret(t.into_bytes())),
         };
         Ok(Config {

@@ -22,6 +22,8 @@ pub fn spawn_all(
         tokio::spawn(mail::run(services.clone(), mailer, shutdown.clone())),
         tokio::spawn(crate::rates::refresh_loop(services.clone(), shutdown.clone())),
         tokio::spawn(housekeeping(services.clone(), shutdown.clone())),
+        tokio::spawn(crate::payments::sandbox::run(services.clone(), shutdown.clone())),
+        tokio::spawn(invoice_clock(services.clone(), shutdown.clone())),
         tokio::spawn(sweep_limiter(services, shutdown)),
     ]
 }
@@ -46,6 +48,19 @@ async fn housekeeping(services: Arc<Services>, mut shutdown: tokio::sync::watch:
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Expiry and monitoring windows of invoices, and expiry of temporary pay links.
+async fn invoice_clock(services: Arc<Services>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = services.advance_due_invoices().await {
+            tracing::error!(error = %e, "invoice clock failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
             _ = shutdown.changed() => return,
         }
     }

@@ -1,0 +1,12 @@
+//! Getting paid (§2.6, §2.9, §2.10, §4.26): addresses, pay links, invoices, the chains they are
+//! paid on, and crediting through the ledger.
+
+pub mod addresses;
+pub mod invoices;
+pub mod pay_links;
+pub mod sandbox;
+pub mod watcher;
+
+pub use invoices::{InvoiceCreate, InvoiceView, PayAnswer, PaymentView};
+pub use pay_links::{PayLinkInput, PayLinkPatch, PayLinkSummary};
+pub use sandbox::SandboxTransferAnswer;

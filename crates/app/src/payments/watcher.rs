@@ -1,0 +1,315 @@
+//! The chain-adapter interface every chain implements, and the one watcher that drives it:
+//! a stored cursor, payments keyed by (chain, tx, index), confirmations, reorganisations
+//! detected by parent-hash mismatch and reverted before the new branch is read, and crediting
+//! through the ledger exactly once.
+
+use std::collections::{BTreeSet, HashMap};
+
+use paygate_core::invoice::{self, Status};
+use paygate_core::{Amount, AppError, AppResult};
+use paygate_store::invoices::{self, NewPayment, Payment};
+use paygate_store::ledger::{self, Leg};
+use paygate_store::{DbAmount, Tx, catalogue, chain_state, pay_links, xpubs};
+
+use crate::ledger::Booking;
+use crate::Services;
+
+/// A block as the watcher needs it.
+#[derive(Debug, Clone)]
+pub struct BlockRef {
+    pub height: i64,
+    pub hash: String,
+    pub parent_hash: String,
+}
+
+/// One token movement: an output, or a token-transfer log.
+#[derive(Debug, Clone)]
+pub struct ChainTransfer {
+    pub tx_hash: String,
+    pub index: i64,
+    pub to: String,
+    pub token_id: i64,
+    pub amount: Amount,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChainBlock {
+    pub block: BlockRef,
+    pub transfers: Vec<ChainTransfer>,
+}
+
+/// What every chain implements (sandbox here; EVM, Tron and Bitcoin plug in the same way).
+#[async_trait::async_trait]
+pub trait ChainAdapter: Send + Sync {
+    fn chain_id(&self) -> i64;
+    async fn head(&self, services: &Services) -> AppResult<Option<BlockRef>>;
+    async fn block(&self, services: &Services, height: i64) -> AppResult<Option<ChainBlock>>;
+    /// Network fee of a transfer of `token_id`, in the native coin's smallest unit.
+    async fn fee_estimate(&self, services: &Services, token_id: i64) -> AppResult<Option<u128>>;
+}
+
+/// Operation types of credited payments.
+const OP_INVOICE_PAYMENT: i64 = 1;
+const OP_RECEIVE_REQUEST: i64 = 2;
+const OP_DEPOSIT: i64 = 3;
+/// Blocks whose hashes are remembered beyond the confirmation depth.
+const REMEMBER: i64 = 64;
+
+impl Services {
+    /// Processes every new block of a chain up to its head; returns how many blocks.
+    pub async fn watch_once(&self, adapter: &dyn ChainAdapter) -> AppResult<usize> {
+        let chain_id = adapter.chain_id();
+        let Some(head) = adapter.head(self).await? else { return Ok(0) };
+        let mut cursor = {
+            let mut c = self.store.conn().await?;
+            chain_state::cursor(&mut c, chain_id).await?.unwrap_or(0)
+        };
+        // A reorganisation: walk back to the last block both branches share, revert above it.
+        let mut rewound = false;
+        while cursor > 0 {
+            let remembered = {
+                let mut c = self.store.conn().await?;
+                chain_state::block_hash(&mut c, chain_id, cursor).await?
+            };
+            let actual = adapter.block(self, cursor).await?.map(|b| b.block.hash);
+            if remembered.is_none() || remembered == actual {
+                break;
+            }
+            cursor -= 1;
+            rewound = true;
+        }
+        if rewound {
+            self.revert_above(chain_id, cursor).await?;
+        }
+        let mut processed = 0;
+        for height in cursor + 1..=head.height {
+            let Some(block) = adapter.block(self, height).await? else { break };
+            let mut tx = self.store.begin().await?;
+            if let Some(parent) = chain_state::block_hash(&mut tx, chain_id, height - 1).await?
+                && parent != block.block.parent_hash
+            {
+                break; // the branch changed under us: the next round rewinds
+            }
+            self.process_block(&mut tx, chain_id, &block).await?;
+            chain_state::remember_block(&mut tx, chain_id, height, &block.block.hash, &block.block.parent_hash, REMEMBER).await?;
+            chain_state::set_cursor(&mut tx, chain_id, height, self.now()).await?;
+            tx.commit().await?;
+            processed += 1;
+        }
+        self.confirm_payments(chain_id).await?;
+        metrics::gauge!("chain_head_height", "chain" => chain_id.to_string()).set(head.height as f64);
+        Ok(processed)
+    }
+
+    /// Unconfirmed payments in the removed blocks drop out; the invoices they counted for are
+    /// evaluated again.
+    async fn revert_above(&self, chain_id: i64, height: i64) -> AppResult<()> {
+        let mut tx = self.store.begin().await?;
+        let mut touched = BTreeSet::new();
+        let mut owners = BTreeSet::new();
+        for p in invoices::above(&mut tx, chain_id, height).await? {
+            if p.status == "confirmed" {
+                tracing::warn!(payment = p.id, tx = %p.tx_hash, "reorganisation removed a credited payment: correct with an adjustment");
+                continue;
+            }
+            invoices::replace(&mut tx, p.id).await?;
+            touched.extend(p.invoice_id);
+            owners.insert((p.owner_id, p.token_id));
+        }
+        chain_state::forget_blocks_above(&mut tx, chain_id, height).await?;
+        chain_state::set_cursor(&mut tx, chain_id, height, self.now()).await?;
+        for id in touched {
+            self.advance_invoice(&mut tx, id).await?;
+        }
+        for (owner, token) in owners {
+            self.refresh_incoming(&mut tx, owner, token).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn process_block(&self, tx: &mut Tx, chain_id: i64, block: &ChainBlock) -> AppResult<()> {
+        let candidates: Vec<String> = block.transfers.iter().map(|t| t.to.clone()).collect();
+        let watched: HashMap<String, xpubs::AddressRow> = xpubs::watched(tx, chain_id, &candidates).await?.into_iter().map(|a| (a.address.clone(), a)).collect();
+        let now = self.now();
+        for t in &block.transfers {
+            let Some(address) = watched.get(&t.to) else { continue };
+            let Some(token) = catalogue::token(tx, t.token_id).await?.filter(|tok| tok.chain_id == chain_id && tok.enabled) else { continue };
+            if let Some(known) = invoices::payment(tx, chain_id, &t.tx_hash, t.index).await? {
+                if known.status == "replaced" {
+                    invoices::reseen(tx, known.id, block.block.height, &block.block.hash).await?;
+                    if let Some(i) = known.invoice_id {
+                        self.advance_invoice(tx, i).await?;
+                    }
+                }
+                continue;
+            }
+            let invoice_id = self.counting_invoice(tx, address, token.id).await?;
+            invoices::insert_payment(
+                tx,
+                NewPayment {
+                    chain_id,
+                    tx_hash: &t.tx_hash,
+                    index: t.index,
+                    address_id: address.id,
+                    owner_id: address.owner_id,
+                    invoice_id,
+                    token_id: token.id,
+                    amount: &DbAmount(t.amount.clone()),
+                    block_height: block.block.height,
+                    block_hash: &block.block.hash,
+                    now,
+                },
+            )
+            .await?;
+            metrics::counter!("invoice_payments_total", "chain" => chain_id.to_string()).increment(1);
+            if let Some(i) = invoice_id {
+                self.advance_invoice(tx, i).await?;
+            }
+            self.refresh_incoming(tx, address.owner_id, token.id).await?;
+        }
+        Ok(())
+    }
+
+    /// The invoice a payment to `address` counts for: the one the address was issued to, while
+    /// it is still that invoice's address, in its token, within its monitoring window.
+    async fn counting_invoice(&self, tx: &mut Tx, address: &xpubs::AddressRow, token_id: i64) -> AppResult<Option<i64>> {
+        let Some(id) = address.invoice_id else { return Ok(None) };
+        let Some(inv) = invoices::get(tx, id).await? else { return Ok(None) };
+        if inv.address_id != Some(address.id) || inv.token_id != Some(token_id) {
+            return Ok(None);
+        }
+        let (facts, _) = self.facts(tx, &inv).await?;
+        Ok(invoice::monitoring(&facts, self.now()).then_some(id))
+    }
+
+    /// Confirms and credits the payments that reached the chain's confirmation count.
+    async fn confirm_payments(&self, chain_id: i64) -> AppResult<()> {
+        let (pending, head, required) = {
+            let mut c = self.store.conn().await?;
+            let chain = catalogue::chain(&mut c, chain_id).await?.ok_or_else(|| AppError::internal("chain missing"))?;
+            (invoices::unconfirmed(&mut c, chain_id).await?, chain_state::cursor(&mut c, chain_id).await?.unwrap_or(0), chain.confirmations_required)
+        };
+        for p in pending {
+            let depth = p.block_height.map(|h| head - h + 1).unwrap_or(0);
+            if depth < required {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            self.credit(&mut tx, &p).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Books a confirmed payment: the owner's balance of the token's coin gets the amount less
+    /// the invoice commission, fees the commission, the house deposits account gives both. The
+    /// ledger key (chain, tx, index) makes it once-only.
+    async fn credit(&self, tx: &mut Tx, p: &Payment) -> AppResult<()> {
+        let token = catalogue::token(tx, p.token_id).await?.ok_or_else(|| AppError::internal("token missing"))?;
+        let (_, plan) = self.owner_with_plan(tx, p.owner_id).await?;
+        let commission = p.amount.percent(&plan.invoice_commission_percent).round_up(token.decimals).min(p.amount.0.clone());
+        let credited = &p.amount.0 - &commission;
+        let now = self.now();
+        let (operation_type, product_id) = match p.invoice_id {
+            Some(id) => {
+                let inv = invoices::get(tx, id).await?.ok_or_else(|| AppError::internal("invoice missing"))?;
+                let receive = inv.product_id == 1 && inv.object_id.is_none() && inv.created_by_user_id.is_some();
+                (if receive { OP_RECEIVE_REQUEST } else { OP_INVOICE_PAYMENT }, inv.product_id)
+            }
+            None => (OP_DEPOSIT, 1),
+        };
+        let balance = ledger::ensure_balance(tx, p.owner_id, token.coin_id, now).await?;
+        let deposits = ledger::house(tx, ledger::HOUSE_DEPOSITS, token.coin_id, now).await?;
+        let mut legs = vec![
+            Leg { account_id: deposits, coin_id: token.coin_id, amount: -p.amount.0.clone(), operation_type },
+            Leg { account_id: balance, coin_id: token.coin_id, amount: credited, operation_type },
+        ];
+        if commission.is_positive() {
+            let fees = ledger::house(tx, ledger::HOUSE_FEES, token.coin_id, now).await?;
+            legs.push(Leg { account_id: fees, coin_id: token.coin_id, amount: commission, operation_type });
+        }
+        let memo = serde_json::json!({ "tx_hash": p.tx_hash, "index": p.log_index, "invoice_id": p.invoice_id }).to_string();
+        let booking = Booking {
+            op_key: format!("payment:{}:{}:{}", p.chain_id, p.tx_hash, p.log_index),
+            operation_type,
+            product_id,
+            owner_id: Some(p.owner_id),
+            user_id: None,
+            order_id: None,
+            memo: Some(memo),
+            legs,
+        };
+        let ledger_tx = match self.book(tx, booking, "amount").await {
+            Ok(id) => id,
+            // Booked before (a restart between booking and marking): keep that booking.
+            Err(e) if e.code() == paygate_core::ErrorCode::DuplicateOrderId => {
+                ledger::tx_by_key(tx, &format!("payment:{}:{}:{}", p.chain_id, p.tx_hash, p.log_index)).await?.map(|t| t.id).unwrap_or_default()
+            }
+            Err(e) => return Err(e),
+        };
+        invoices::confirm(tx, p.id, ledger_tx, now).await?;
+        if let Some(i) = p.invoice_id {
+            self.advance_invoice(tx, i).await?;
+        }
+        self.refresh_incoming(tx, p.owner_id, p.token_id).await?;
+        Ok(())
+    }
+
+    /// `incoming` of the owner's balance of a token's coin: Σ payments seen, not confirmed.
+    async fn refresh_incoming(&self, tx: &mut Tx, owner_id: i64, token_id: i64) -> AppResult<()> {
+        let Some(token) = catalogue::token(tx, token_id).await? else { return Ok(()) };
+        let sum: Amount = invoices::unconfirmed_of_owner_coin(tx, owner_id, token.coin_id).await?.into_iter().map(|a| a.0).sum();
+        if sum.is_zero() && ledger::balance_of_coin(tx, owner_id, token.coin_id).await?.is_none() {
+            return Ok(());
+        }
+        let balance = ledger::ensure_balance(tx, owner_id, token.coin_id, self.now()).await?;
+        invoices::set_incoming(tx, balance, &DbAmount(sum)).await?;
+        Ok(())
+    }
+
+    /// Re-evaluates an invoice and persists what changed (status, exception, timestamps; a
+    /// single-use link completes with its first paid invoice).
+    pub(crate) async fn advance_invoice(&self, tx: &mut Tx, id: i64) -> AppResult<()> {
+        let Some(inv) = invoices::lock(tx, id).await? else { return Ok(()) };
+        let (facts, payments) = self.facts(tx, &inv).await?;
+        let now = self.now();
+        let out = invoice::evaluate(&facts, &payments, now);
+        if out.status == facts.status && out.exception == facts.exception && out.processing_since.is_none() {
+            return Ok(());
+        }
+        let paid_at = out.paid_now.then_some(now);
+        invoices::set_state(tx, id, out.status.id(), out.exception.as_str(), out.processing_since, paid_at, now).await?;
+        if out.status != facts.status {
+            metrics::counter!("invoices_total", "status" => out.status.id().to_string()).increment(1);
+        }
+        if out.status == Status::Paid
+            && let (2, Some(link_id)) = (inv.product_id, inv.object_id)
+            && let Some(mut link) = pay_links::by_id(tx, link_id).await?
+            && link.single_use
+            && link.status_id == pay_links::ACTIVE
+        {
+            link.status_id = pay_links::COMPLETED;
+            link.updated_at = now;
+            pay_links::update(tx, &link).await?;
+        }
+        Ok(())
+    }
+
+    /// The clock: expiry and monitoring windows. Returns how many invoices it looked at.
+    pub async fn advance_due_invoices(&self) -> AppResult<usize> {
+        let due = {
+            let mut c = self.store.conn().await?;
+            invoices::due_for_clock(&mut c, self.now(), 200).await?
+        };
+        for id in &due {
+            let mut tx = self.store.begin().await?;
+            self.advance_invoice(&mut tx, *id).await?;
+            tx.commit().await?;
+        }
+        let mut tx = self.store.begin().await?;
+        pay_links::expire_due(&mut tx, self.now()).await?;
+        tx.commit().await?;
+        Ok(due.len())
+    }
+}
