@@ -9,15 +9,19 @@ mod state;
 mod wire;
 
 mod admin;
+mod admin_filters;
 mod auth;
 mod balance;
 mod country;
 mod currency;
+mod invoice;
 mod media;
 mod notification;
 mod owner;
+mod pay;
 mod personal;
 mod product;
+mod sandbox;
 mod service;
 mod tfa;
 mod timezone;
@@ -57,6 +61,9 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(transfer::routes())
         .merge(product::routes())
         .merge(notification::routes())
+        .merge(invoice::routes())
+        .merge(pay::pay_link::routes())
+        .merge(sandbox::routes())
 }
 
 /// The OpenAPI document of the route table (§5.4), finished with the error responses.

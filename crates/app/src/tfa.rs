@@ -16,6 +16,15 @@ use crate::mail::Message;
 use crate::ratelimit::HOUR;
 use crate::{Services, crypto, totp};
 
+/// A PNG QR code of `text` as a `data:` URL.
+pub fn qr_png_data_url(text: &str) -> AppResult<String> {
+    let qr = qrcode::QrCode::new(text.as_bytes()).map_err(AppError::internal)?;
+    let img = qr.render::<image::Luma<u8>>().min_dimensions(256, 256).build();
+    let mut png = Vec::new();
+    img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).map_err(AppError::internal)?;
+    Ok(format!("data:image/png;base64,{}", STANDARD.encode(png)))
+}
+
 pub const TFA_EMAIL: i64 = 1;
 pub const TFA_TOTP: i64 = 2;
 
@@ -75,11 +84,8 @@ impl Services {
     pub(crate) fn enrolment(&self, email: &str, seed: &[u8]) -> AppResult<TotpEnrolment> {
         let secret = totp::base32_encode(seed);
         let otpauth_uri = totp::otpauth_uri(&self.config.instance_name, email, &secret);
-        let qr = qrcode::QrCode::new(otpauth_uri.as_bytes()).map_err(AppError::internal)?;
-        let img = qr.render::<image::Luma<u8>>().min_dimensions(256, 256).build();
-        let mut png = Vec::new();
-        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).map_err(AppError::internal)?;
-        Ok(TotpEnrolment { secret, otpauth_uri, qr_png: format!("data:image/png;base64,{}", STANDARD.encode(png)) })
+        let qr_png = qr_png_data_url(&otpauth_uri)?;
+        Ok(TotpEnrolment { secret, otpauth_uri, qr_png })
     }
 
     /// `POST /api/tfa`: enables, switches or disables the second factor after checking the

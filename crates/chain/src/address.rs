@@ -132,7 +132,13 @@ pub fn tron_address(account: &[u8; 20]) -> String {
 }
 
 /// The address at `template` (e.g. `0/{index}`) of `xpub` for a chain family.
-pub fn derive_address(xpub: &Xpub, family: Family, is_test: bool, template: &str, index: u32) -> Result<String, AddressError> {
+pub fn derive_address(
+    xpub: &Xpub,
+    family: Family,
+    is_test: bool,
+    template: &str,
+    index: u32,
+) -> Result<String, AddressError> {
     let pk = xpub.child(template, index)?;
     Ok(match family {
         Family::Bitcoin => {
@@ -156,11 +162,23 @@ pub fn is_valid_address(family: Family, is_test: bool, s: &str) -> bool {
             let Ok(bytes) = hex::decode(hexpart) else { return false };
             let Ok(acc) = <[u8; 20]>::try_from(bytes.as_slice()) else { return false };
             // all-lower or all-upper hex carries no checksum; mixed case must match EIP-55
-            let mixed = hexpart.chars().any(|c| c.is_ascii_lowercase()) && hexpart.chars().any(|c| c.is_ascii_uppercase());
+            let mixed =
+                hexpart.chars().any(|c| c.is_ascii_lowercase()) && hexpart.chars().any(|c| c.is_ascii_uppercase());
             !mixed || eip55(&acc) == s
         }
         Family::Tron => bs58::decode(s).with_check(None).into_vec().is_ok_and(|raw| raw.len() == 21 && raw[0] == 0x41),
     }
+}
+
+/// The account-level extended public key (m/44'/60'/0') of a seed: how the server makes the
+/// sandbox chain's key. The seed and private keys are dropped at once.
+pub fn xpub_from_seed(seed: &[u8]) -> Result<String, AddressError> {
+    use bitcoin::bip32::{DerivationPath, Xpriv};
+    let secp = Secp256k1::new();
+    let master = Xpriv::new_master(Network::Bitcoin, seed).map_err(|_| AddressError::Derivation)?;
+    let path = DerivationPath::from_str("m/44'/60'/0'").map_err(|_| AddressError::BadPath)?;
+    let account = master.derive_priv(&secp, &path).map_err(|_| AddressError::Derivation)?;
+    Ok(BtcXpub::from_priv(&secp, &account).to_string())
 }
 
 #[cfg(test)]
@@ -173,9 +191,18 @@ mod tests {
     #[test]
     fn bip84_p2wpkh_vector() {
         let x = Xpub::parse(BIP84_ZPUB, false).unwrap();
-        assert_eq!(derive_address(&x, Family::Bitcoin, false, "0/{index}", 0).unwrap(), "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu");
-        assert_eq!(derive_address(&x, Family::Bitcoin, false, "0/{index}", 1).unwrap(), "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g");
-        assert_eq!(derive_address(&x, Family::Bitcoin, false, "1/{index}", 0).unwrap(), "bc1q8c6fshw2dlwun7ekn9qwf37cu2rn755upcp6el");
+        assert_eq!(
+            derive_address(&x, Family::Bitcoin, false, "0/{index}", 0).unwrap(),
+            "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
+        );
+        assert_eq!(
+            derive_address(&x, Family::Bitcoin, false, "0/{index}", 1).unwrap(),
+            "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g"
+        );
+        assert_eq!(
+            derive_address(&x, Family::Bitcoin, false, "1/{index}", 0).unwrap(),
+            "bc1q8c6fshw2dlwun7ekn9qwf37cu2rn755upcp6el"
+        );
         assert_eq!(Xpub::parse(BIP84_ZPUB, true).unwrap_err(), AddressError::WrongNetwork);
         assert!(is_valid_address(Family::Bitcoin, false, "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"));
         assert!(!is_valid_address(Family::Bitcoin, true, "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"));
@@ -197,7 +224,10 @@ mod tests {
     fn evm_bip44_vector_with_eip55() {
         // the published first account of that mnemonic (MetaMask, Trezor, …)
         let x = Xpub::parse(&account_xpub("m/44'/60'/0'"), false).unwrap();
-        assert_eq!(derive_address(&x, Family::Evm, false, "0/{index}", 0).unwrap(), "0x9858EfFD232B4033E47d90003D41EC34EcaEda94");
+        assert_eq!(
+            derive_address(&x, Family::Evm, false, "0/{index}", 0).unwrap(),
+            "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
+        );
         assert!(is_valid_address(Family::Evm, false, "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"));
         assert!(is_valid_address(Family::Evm, false, "0x9858effd232b4033e47d90003d41ec34ecaeda94"));
         assert!(!is_valid_address(Family::Evm, false, "0x9858EfFD232B4033E47d90003D41EC34EcaEda95"));
@@ -231,15 +261,4 @@ mod tests {
         assert!(!valid_template("0/1") && !valid_template("0'/{index}") && !valid_template("{index}/{index}"));
         assert!(Xpub::parse("not a key", false).is_err());
     }
-}
-
-/// The account-level extended public key (m/44'/60'/0') of a seed: how the server makes the
-/// sandbox chain's key. The seed and private keys are dropped at once.
-pub fn xpub_from_seed(seed: &[u8]) -> Result<String, AddressError> {
-    use bitcoin::bip32::{DerivationPath, Xpriv};
-    let secp = Secp256k1::new();
-    let master = Xpriv::new_master(Network::Bitcoin, seed).map_err(|_| AddressError::Derivation)?;
-    let path = DerivationPath::from_str("m/44'/60'/0'").map_err(|_| AddressError::BadPath)?;
-    let account = master.derive_priv(&secp, &path).map_err(|_| AddressError::Derivation)?;
-    Ok(BtcXpub::from_priv(&secp, &account).to_string())
 }

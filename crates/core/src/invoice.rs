@@ -112,7 +112,11 @@ pub fn evaluate(f: &Facts, payments: &[PaymentFact], now: i64) -> Outcome {
     let keep = Outcome { status: f.status, exception: f.exception, processing_since: None, paid_now: false };
     let Some(due) = &f.amount_due else {
         // No token chosen: only expiry can happen.
-        return if f.status == Status::New && now >= f.expires_at { Outcome { status: Status::Expired, ..keep } } else { keep };
+        return if f.status == Status::New && now >= f.expires_at {
+            Outcome { status: Status::Expired, ..keep }
+        } else {
+            keep
+        };
     };
     let live: Vec<&PaymentFact> = payments.iter().filter(|p| !p.replaced).collect();
     let paid: Amount = live.iter().map(|p| p.amount.clone()).sum();
@@ -124,26 +128,50 @@ pub fn evaluate(f: &Facts, payments: &[PaymentFact], now: i64) -> Outcome {
         Status::New | Status::AwaitingPayment => {
             if paid >= need && !expired {
                 if confirmed >= need {
-                    return Outcome { status: Status::Paid, exception: over_or(Exception::None), processing_since: Some(now), paid_now: true };
+                    return Outcome {
+                        status: Status::Paid,
+                        exception: over_or(Exception::None),
+                        processing_since: Some(now),
+                        paid_now: true,
+                    };
                 }
-                return Outcome { status: Status::Processing, exception: over_or(Exception::None), processing_since: Some(now), paid_now: false };
+                return Outcome {
+                    status: Status::Processing,
+                    exception: over_or(Exception::None),
+                    processing_since: Some(now),
+                    paid_now: false,
+                };
             }
             let partial = if paid.is_positive() { Exception::PaidPartial } else { Exception::None };
             if expired {
                 let late = paid >= need && now < f.expires_at + MONITORING_SECONDS;
-                return Outcome { status: Status::Expired, exception: if late { Exception::PaidLate } else { partial }, processing_since: None, paid_now: late && confirmed >= need };
+                return Outcome {
+                    status: Status::Expired,
+                    exception: if late { Exception::PaidLate } else { partial },
+                    processing_since: None,
+                    paid_now: late && confirmed >= need,
+                };
             }
             Outcome { exception: partial, ..keep }
         }
         Status::Processing => {
             if confirmed >= need {
-                return Outcome { status: Status::Paid, exception: over_or(Exception::None), processing_since: None, paid_now: true };
+                return Outcome {
+                    status: Status::Paid,
+                    exception: over_or(Exception::None),
+                    processing_since: None,
+                    paid_now: true,
+                };
             }
             let window_over = f.processing_since.is_some_and(|t| now >= t + MONITORING_SECONDS);
             if paid < need {
                 // A replaced payment dropped the sum: back to waiting before expiry, invalid after.
                 let partial = if paid.is_positive() { Exception::PaidPartial } else { Exception::None };
-                return if expired { Outcome { status: Status::Invalid, exception: partial, ..keep } } else { Outcome { status: Status::AwaitingPayment, exception: partial, ..keep } };
+                return if expired {
+                    Outcome { status: Status::Invalid, exception: partial, ..keep }
+                } else {
+                    Outcome { status: Status::AwaitingPayment, exception: partial, ..keep }
+                };
             }
             if window_over {
                 return Outcome { status: Status::Invalid, ..keep };
@@ -174,7 +202,15 @@ mod tests {
     }
 
     fn facts(status: Status) -> Facts {
-        Facts { status, exception: Exception::None, amount_due: Some(a("10")), token_decimals: 6, tolerance_bp: 0, expires_at: 1000, processing_since: None }
+        Facts {
+            status,
+            exception: Exception::None,
+            amount_due: Some(a("10")),
+            token_decimals: 6,
+            tolerance_bp: 0,
+            expires_at: 1000,
+            processing_since: None,
+        }
     }
 
     fn pay(amount: &str, confirmed: bool) -> PaymentFact {
@@ -241,7 +277,7 @@ mod tests {
     fn replaced_payment_goes_back_or_invalid() {
         let p = Facts { processing_since: Some(10), ..facts(Status::Processing) };
         let gone = PaymentFact { replaced: true, ..pay("10", false) };
-        assert_eq!(evaluate(&p, &[gone.clone()], 20).status, Status::AwaitingPayment);
+        assert_eq!(evaluate(&p, std::slice::from_ref(&gone), 20).status, Status::AwaitingPayment);
         assert_eq!(evaluate(&p, &[gone], 1000).status, Status::Invalid);
         // the monitoring window ends without confirmations
         let o = evaluate(&p, &[pay("10", false)], 10 + MONITORING_SECONDS);

@@ -5,7 +5,10 @@ use crate::amount::DbAmount;
 use crate::{Conn, StoreResult, exec, run};
 
 pub async fn cursor(c: &mut impl Conn, chain_id: i64) -> StoreResult<Option<i64>> {
-    let row: Option<(i64,)> = run!(c, |db| sqlx::query_as("SELECT height FROM chain_cursors WHERE chain_id = $1").bind(chain_id).fetch_optional(db).await)?;
+    let row: Option<(i64,)> = run!(c, |db| sqlx::query_as("SELECT height FROM chain_cursors WHERE chain_id = $1")
+        .bind(chain_id)
+        .fetch_optional(db)
+        .await)?;
     Ok(row.map(|(h,)| h))
 }
 
@@ -17,15 +20,30 @@ pub async fn set_cursor(c: &mut impl Conn, chain_id: i64, height: i64, now: i64)
 }
 
 pub async fn block_hash(c: &mut impl Conn, chain_id: i64, height: i64) -> StoreResult<Option<String>> {
-    let row: Option<(String,)> = run!(c, |db| sqlx::query_as("SELECT hash FROM chain_blocks WHERE chain_id = $1 AND height = $2").bind(chain_id).bind(height).fetch_optional(db).await)?;
+    let row: Option<(String,)> =
+        run!(c, |db| sqlx::query_as("SELECT hash FROM chain_blocks WHERE chain_id = $1 AND height = $2")
+            .bind(chain_id)
+            .bind(height)
+            .fetch_optional(db)
+            .await)?;
     Ok(row.map(|(h,)| h))
 }
 
-pub async fn remember_block(c: &mut impl Conn, chain_id: i64, height: i64, hash: &str, parent: &str, keep: i64) -> StoreResult<()> {
+pub async fn remember_block(
+    c: &mut impl Conn,
+    chain_id: i64,
+    height: i64,
+    hash: &str,
+    parent: &str,
+    keep: i64,
+) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO chain_blocks (chain_id, height, hash, parent_hash) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (chain_id, height) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash";
     exec!(c, sqlx::query(SQL).bind(chain_id).bind(height).bind(hash).bind(parent))?;
-    exec!(c, sqlx::query("DELETE FROM chain_blocks WHERE chain_id = $1 AND height < $2").bind(chain_id).bind(height - keep))?;
+    exec!(
+        c,
+        sqlx::query("DELETE FROM chain_blocks WHERE chain_id = $1 AND height < $2").bind(chain_id).bind(height - keep)
+    )?;
     Ok(())
 }
 
@@ -53,11 +71,20 @@ pub struct SandboxTransfer {
 }
 
 pub async fn sandbox_head(c: &mut impl Conn) -> StoreResult<Option<SandboxBlock>> {
-    Ok(run!(c, |db| sqlx::query_as::<_, SandboxBlock>("SELECT height, hash, parent_hash, created_at FROM sandbox_blocks ORDER BY height DESC LIMIT 1").fetch_optional(db).await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, SandboxBlock>(
+        "SELECT height, hash, parent_hash, created_at FROM sandbox_blocks ORDER BY height DESC LIMIT 1"
+    )
+    .fetch_optional(db)
+    .await)?)
 }
 
 pub async fn sandbox_block(c: &mut impl Conn, height: i64) -> StoreResult<Option<SandboxBlock>> {
-    Ok(run!(c, |db| sqlx::query_as::<_, SandboxBlock>("SELECT height, hash, parent_hash, created_at FROM sandbox_blocks WHERE height = $1").bind(height).fetch_optional(db).await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, SandboxBlock>(
+        "SELECT height, hash, parent_hash, created_at FROM sandbox_blocks WHERE height = $1"
+    )
+    .bind(height)
+    .fetch_optional(db)
+    .await)?)
 }
 
 pub async fn insert_sandbox_block(c: &mut impl Conn, b: &SandboxBlock) -> StoreResult<()> {
@@ -66,15 +93,27 @@ pub async fn insert_sandbox_block(c: &mut impl Conn, b: &SandboxBlock) -> StoreR
     Ok(())
 }
 
-pub async fn queue_sandbox_transfer(c: &mut impl Conn, tx_hash: &str, to: &str, token_id: i64, amount: &DbAmount, now: i64) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO sandbox_transfers (tx_hash, to_address, token_id, amount, created_at) VALUES ($1, $2, $3, $4, $5)";
+pub async fn queue_sandbox_transfer(
+    c: &mut impl Conn,
+    tx_hash: &str,
+    to: &str,
+    token_id: i64,
+    amount: &DbAmount,
+    now: i64,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "INSERT INTO sandbox_transfers (tx_hash, to_address, token_id, amount, created_at) VALUES ($1, $2, $3, $4, $5)";
     exec!(c, sqlx::query(SQL).bind(tx_hash).bind(to).bind(token_id).bind(amount).bind(now))?;
     Ok(())
 }
 
 /// Puts every queued transfer into block `height`; returns how many.
 pub async fn include_queued(c: &mut impl Conn, height: i64) -> StoreResult<u64> {
-    Ok(exec!(c, sqlx::query("UPDATE sandbox_transfers SET block_height = $1 WHERE block_height IS NULL AND NOT dropped").bind(height))?)
+    Ok(exec!(
+        c,
+        sqlx::query("UPDATE sandbox_transfers SET block_height = $1 WHERE block_height IS NULL AND NOT dropped")
+            .bind(height)
+    )?)
 }
 
 pub async fn sandbox_transfers_in(c: &mut impl Conn, height: i64) -> StoreResult<Vec<SandboxTransfer>> {
@@ -83,12 +122,18 @@ pub async fn sandbox_transfers_in(c: &mut impl Conn, height: i64) -> StoreResult
 }
 
 pub async fn sandbox_transfer(c: &mut impl Conn, tx_hash: &str) -> StoreResult<Option<SandboxTransfer>> {
-    const SQL: &str = "SELECT id, tx_hash, to_address, token_id, amount, block_height FROM sandbox_transfers WHERE tx_hash = $1";
+    const SQL: &str =
+        "SELECT id, tx_hash, to_address, token_id, amount, block_height FROM sandbox_transfers WHERE tx_hash = $1";
     Ok(run!(c, |db| sqlx::query_as::<_, SandboxTransfer>(SQL).bind(tx_hash).fetch_optional(db).await)?)
 }
 
 /// Drops the blocks above `height`; their transfers go back to the queue or are dropped.
 pub async fn sandbox_rewind(c: &mut impl Conn, height: i64, drop_transfers: bool) -> StoreResult<u64> {
-    exec!(c, sqlx::query("UPDATE sandbox_transfers SET block_height = NULL, dropped = $2 WHERE block_height > $1").bind(height).bind(drop_transfers))?;
+    exec!(
+        c,
+        sqlx::query("UPDATE sandbox_transfers SET block_height = NULL, dropped = $2 WHERE block_height > $1")
+            .bind(height)
+            .bind(drop_transfers)
+    )?;
     Ok(exec!(c, sqlx::query("DELETE FROM sandbox_blocks WHERE height > $1").bind(height))?)
 }

@@ -47,27 +47,30 @@ pub async fn insert(c: &mut impl Conn, i: &Invoice) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO invoices (id, owner_id, product_id, object_id, order_id, description, amount, coin_id, status, exception, \
         token_ids, metadata, success_url, fail_url, expiry_minutes, expires_at, created_by_user_id, api_key_id, created_at, updated_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
-    exec!(c, sqlx::query(SQL)
-        .bind(i.id)
-        .bind(i.owner_id)
-        .bind(i.product_id)
-        .bind(i.object_id)
-        .bind(&i.order_id)
-        .bind(&i.description)
-        .bind(&i.amount)
-        .bind(i.coin_id)
-        .bind(i.status)
-        .bind(&i.exception)
-        .bind(&i.token_ids)
-        .bind(&i.metadata)
-        .bind(&i.success_url)
-        .bind(&i.fail_url)
-        .bind(i.expiry_minutes)
-        .bind(i.expires_at)
-        .bind(i.created_by_user_id)
-        .bind(i.api_key_id)
-        .bind(i.created_at)
-        .bind(i.updated_at))?;
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(i.id)
+            .bind(i.owner_id)
+            .bind(i.product_id)
+            .bind(i.object_id)
+            .bind(&i.order_id)
+            .bind(&i.description)
+            .bind(&i.amount)
+            .bind(i.coin_id)
+            .bind(i.status)
+            .bind(&i.exception)
+            .bind(&i.token_ids)
+            .bind(&i.metadata)
+            .bind(&i.success_url)
+            .bind(&i.fail_url)
+            .bind(i.expiry_minutes)
+            .bind(i.expires_at)
+            .bind(i.created_by_user_id)
+            .bind(i.api_key_id)
+            .bind(i.created_at)
+            .bind(i.updated_at)
+    )?;
     Ok(())
 }
 
@@ -83,14 +86,41 @@ pub async fn lock(c: &mut impl Conn, id: i64) -> StoreResult<Option<Invoice>> {
     Ok(run!(c, |db| sqlx::query_as::<_, Invoice>(sql).bind(id).fetch_optional(db).await)?)
 }
 
+/// The paying method chosen for an invoice (`/invoice/pay`).
+pub struct PaymentMethod<'a> {
+    pub token_id: i64,
+    pub address_id: i64,
+    pub rate: &'a DbAmount,
+    pub amount_due: &'a DbAmount,
+    pub expires_at: i64,
+}
+
 /// Token choice: the paying token, its address, rate and due amount, a fresh expiry.
-pub async fn set_payment_method(c: &mut impl Conn, id: i64, token_id: i64, address_id: i64, rate: &DbAmount, due: &DbAmount, expires_at: i64, now: i64) -> StoreResult<()> {
+pub async fn set_payment_method(c: &mut impl Conn, id: i64, m: PaymentMethod<'_>, now: i64) -> StoreResult<()> {
     const SQL: &str = "UPDATE invoices SET token_id = $2, address_id = $3, rate = $4, amount_due = $5, expires_at = $6, status = 2, updated_at = $7 WHERE id = $1";
-    exec!(c, sqlx::query(SQL).bind(id).bind(token_id).bind(address_id).bind(rate).bind(due).bind(expires_at).bind(now))?;
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(id)
+            .bind(m.token_id)
+            .bind(m.address_id)
+            .bind(m.rate)
+            .bind(m.amount_due)
+            .bind(m.expires_at)
+            .bind(now)
+    )?;
     Ok(())
 }
 
-pub async fn set_state(c: &mut impl Conn, id: i64, status: i64, exception: &str, processing_since: Option<i64>, paid_at: Option<i64>, now: i64) -> StoreResult<()> {
+pub async fn set_state(
+    c: &mut impl Conn,
+    id: i64,
+    status: i64,
+    exception: &str,
+    processing_since: Option<i64>,
+    paid_at: Option<i64>,
+    now: i64,
+) -> StoreResult<()> {
     const SQL: &str = "UPDATE invoices SET status = $2, exception = $3, processing_since = COALESCE($4, processing_since), \
         paid_at = COALESCE(paid_at, $5), updated_at = $6 WHERE id = $1";
     exec!(c, sqlx::query(SQL).bind(id).bind(status).bind(exception).bind(processing_since).bind(paid_at).bind(now))?;
@@ -107,14 +137,26 @@ pub async fn due_for_clock(c: &mut impl Conn, now: i64, limit: i64) -> StoreResu
 }
 
 pub async fn order_taken(c: &mut impl Conn, owner_id: i64, order_id: &str) -> StoreResult<bool> {
-    let (n,): (i64,) = run!(c, |db| sqlx::query_as("SELECT COUNT(*) FROM invoices WHERE owner_id = $1 AND order_id = $2").bind(owner_id).bind(order_id).fetch_one(db).await)?;
+    let (n,): (i64,) =
+        run!(c, |db| sqlx::query_as("SELECT COUNT(*) FROM invoices WHERE owner_id = $1 AND order_id = $2")
+            .bind(owner_id)
+            .bind(order_id)
+            .fetch_one(db)
+            .await)?;
     Ok(n > 0)
 }
 
 /// Counters of a pay object's invoices: all, paid (status 4), and Σ amount of paid ones.
-pub async fn object_counts(c: &mut impl Conn, owner_id: i64, product_id: i64, object_id: i64) -> StoreResult<(i64, i64, Vec<DbAmount>, Option<i64>)> {
-    const SQL: &str = "SELECT status, amount, paid_at FROM invoices WHERE owner_id = $1 AND product_id = $2 AND object_id = $3";
-    let rows: Vec<(i64, DbAmount, Option<i64>)> = run!(c, |db| sqlx::query_as(SQL).bind(owner_id).bind(product_id).bind(object_id).fetch_all(db).await)?;
+pub async fn object_counts(
+    c: &mut impl Conn,
+    owner_id: i64,
+    product_id: i64,
+    object_id: i64,
+) -> StoreResult<(i64, i64, Vec<DbAmount>, Option<i64>)> {
+    const SQL: &str =
+        "SELECT status, amount, paid_at FROM invoices WHERE owner_id = $1 AND product_id = $2 AND object_id = $3";
+    let rows: Vec<(i64, DbAmount, Option<i64>)> =
+        run!(c, |db| sqlx::query_as(SQL).bind(owner_id).bind(product_id).bind(object_id).fetch_all(db).await)?;
     let paid: Vec<&(i64, DbAmount, Option<i64>)> = rows.iter().filter(|r| r.0 == 4).collect();
     let last = paid.iter().filter_map(|r| r.2).max();
     Ok((rows.len() as i64, paid.len() as i64, paid.iter().map(|r| r.1.clone()).collect(), last))
@@ -149,7 +191,12 @@ pub async fn payments_of(c: &mut impl Conn, invoice_id: i64) -> StoreResult<Vec<
 
 pub async fn payment(c: &mut impl Conn, chain_id: i64, tx_hash: &str, index: i64) -> StoreResult<Option<Payment>> {
     let sql = sqlx::AssertSqlSafe(format!("{PAYMENT} WHERE chain_id = $1 AND tx_hash = $2 AND log_index = $3"));
-    Ok(run!(c, |db| sqlx::query_as::<_, Payment>(sql).bind(chain_id).bind(tx_hash).bind(index).fetch_optional(db).await)?)
+    Ok(run!(c, |db| sqlx::query_as::<_, Payment>(sql)
+        .bind(chain_id)
+        .bind(tx_hash)
+        .bind(index)
+        .fetch_optional(db)
+        .await)?)
 }
 
 /// Payments still waiting for confirmations on a chain.
@@ -160,7 +207,9 @@ pub async fn unconfirmed(c: &mut impl Conn, chain_id: i64) -> StoreResult<Vec<Pa
 
 /// Payments in blocks above `height` (what a reorganisation removes).
 pub async fn above(c: &mut impl Conn, chain_id: i64, height: i64) -> StoreResult<Vec<Payment>> {
-    let sql = sqlx::AssertSqlSafe(format!("{PAYMENT} WHERE chain_id = $1 AND block_height > $2 AND status <> 'replaced' ORDER BY id"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{PAYMENT} WHERE chain_id = $1 AND block_height > $2 AND status <> 'replaced' ORDER BY id"
+    ));
     Ok(run!(c, |db| sqlx::query_as::<_, Payment>(sql).bind(chain_id).bind(height).fetch_all(db).await)?)
 }
 
@@ -182,29 +231,43 @@ pub struct NewPayment<'a> {
 pub async fn insert_payment(c: &mut impl Conn, p: NewPayment<'_>) -> StoreResult<bool> {
     const SQL: &str = "INSERT INTO payments (chain_id, tx_hash, log_index, address_id, owner_id, invoice_id, token_id, amount, block_height, \
         block_hash, status, seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'seen', $11) ON CONFLICT (chain_id, tx_hash, log_index) DO NOTHING";
-    Ok(exec!(c, sqlx::query(SQL)
-        .bind(p.chain_id)
-        .bind(p.tx_hash)
-        .bind(p.index)
-        .bind(p.address_id)
-        .bind(p.owner_id)
-        .bind(p.invoice_id)
-        .bind(p.token_id)
-        .bind(p.amount)
-        .bind(p.block_height)
-        .bind(p.block_hash)
-        .bind(p.now))?
-        == 1)
+    Ok(exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(p.chain_id)
+            .bind(p.tx_hash)
+            .bind(p.index)
+            .bind(p.address_id)
+            .bind(p.owner_id)
+            .bind(p.invoice_id)
+            .bind(p.token_id)
+            .bind(p.amount)
+            .bind(p.block_height)
+            .bind(p.block_hash)
+            .bind(p.now)
+    )? == 1)
 }
 
 /// A payment seen again in a new block (after a reorganisation brought it back).
 pub async fn reseen(c: &mut impl Conn, id: i64, height: i64, hash: &str) -> StoreResult<()> {
-    exec!(c, sqlx::query("UPDATE payments SET status = 'seen', block_height = $2, block_hash = $3 WHERE id = $1").bind(id).bind(height).bind(hash))?;
+    exec!(
+        c,
+        sqlx::query("UPDATE payments SET status = 'seen', block_height = $2, block_hash = $3 WHERE id = $1")
+            .bind(id)
+            .bind(height)
+            .bind(hash)
+    )?;
     Ok(())
 }
 
 pub async fn confirm(c: &mut impl Conn, id: i64, ledger_tx_id: i64, now: i64) -> StoreResult<()> {
-    exec!(c, sqlx::query("UPDATE payments SET status = 'confirmed', ledger_tx_id = $2, confirmed_at = $3 WHERE id = $1").bind(id).bind(ledger_tx_id).bind(now))?;
+    exec!(
+        c,
+        sqlx::query("UPDATE payments SET status = 'confirmed', ledger_tx_id = $2, confirmed_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(ledger_tx_id)
+            .bind(now)
+    )?;
     Ok(())
 }
 

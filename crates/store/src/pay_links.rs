@@ -44,46 +44,52 @@ pub async fn insert(c: &mut impl Conn, p: &PayLink) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO pay_links (id, public_id, owner_id, kind_id, name, description, amount, amount_min, amount_max, coin_id, \
         token_ids, single_use, expires_at, success_url, fail_url, status_id, created_at, updated_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
-    exec!(c, sqlx::query(SQL)
-        .bind(p.id)
-        .bind(&p.public_id)
-        .bind(p.owner_id)
-        .bind(p.kind_id)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(&p.amount)
-        .bind(&p.amount_min)
-        .bind(&p.amount_max)
-        .bind(p.coin_id)
-        .bind(&p.token_ids)
-        .bind(p.single_use)
-        .bind(p.expires_at)
-        .bind(&p.success_url)
-        .bind(&p.fail_url)
-        .bind(p.status_id)
-        .bind(p.created_at)
-        .bind(p.updated_at))?;
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(p.id)
+            .bind(&p.public_id)
+            .bind(p.owner_id)
+            .bind(p.kind_id)
+            .bind(&p.name)
+            .bind(&p.description)
+            .bind(&p.amount)
+            .bind(&p.amount_min)
+            .bind(&p.amount_max)
+            .bind(p.coin_id)
+            .bind(&p.token_ids)
+            .bind(p.single_use)
+            .bind(p.expires_at)
+            .bind(&p.success_url)
+            .bind(&p.fail_url)
+            .bind(p.status_id)
+            .bind(p.created_at)
+            .bind(p.updated_at)
+    )?;
     Ok(())
 }
 
 pub async fn update(c: &mut impl Conn, p: &PayLink) -> StoreResult<()> {
     const SQL: &str = "UPDATE pay_links SET name = $3, description = $4, amount = $5, amount_min = $6, amount_max = $7, token_ids = $8, \
         single_use = $9, expires_at = $10, success_url = $11, fail_url = $12, status_id = $13, updated_at = $14 WHERE id = $1 AND owner_id = $2";
-    exec!(c, sqlx::query(SQL)
-        .bind(p.id)
-        .bind(p.owner_id)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(&p.amount)
-        .bind(&p.amount_min)
-        .bind(&p.amount_max)
-        .bind(&p.token_ids)
-        .bind(p.single_use)
-        .bind(p.expires_at)
-        .bind(&p.success_url)
-        .bind(&p.fail_url)
-        .bind(p.status_id)
-        .bind(p.updated_at))?;
+    exec!(
+        c,
+        sqlx::query(SQL)
+            .bind(p.id)
+            .bind(p.owner_id)
+            .bind(&p.name)
+            .bind(&p.description)
+            .bind(&p.amount)
+            .bind(&p.amount_min)
+            .bind(&p.amount_max)
+            .bind(&p.token_ids)
+            .bind(p.single_use)
+            .bind(p.expires_at)
+            .bind(&p.success_url)
+            .bind(&p.fail_url)
+            .bind(p.status_id)
+            .bind(p.updated_at)
+    )?;
     Ok(())
 }
 
@@ -119,7 +125,13 @@ fn id_set(column: &str, set: &Option<(Vec<i64>, bool)>) -> Option<String> {
     })
 }
 
-pub async fn search(c: &mut impl Conn, owner_id: i64, s: &Search, limit: i64, offset: i64) -> StoreResult<(Vec<PayLink>, i64)> {
+pub async fn search(
+    c: &mut impl Conn,
+    owner_id: i64,
+    s: &Search,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<PayLink>, i64)> {
     let mut clauses = vec!["owner_id = $1".to_owned()];
     clauses.push(id_set("status_id", &s.statuses).unwrap_or_else(|| "status_id <> 5".into()));
     if let Some(k) = id_set("kind_id", &s.kinds) {
@@ -130,10 +142,20 @@ pub async fn search(c: &mut impl Conn, owner_id: i64, s: &Search, limit: i64, of
     let filter = clauses.join(" AND ");
     let search = s.search.clone().unwrap_or_default();
     let (from, to) = (s.created_from.unwrap_or(0), s.created_to.unwrap_or(0));
-    let rows_sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"));
-    let rows = run!(c, |db| sqlx::query_as::<_, PayLink>(rows_sql).bind(owner_id).bind(&search).bind(from).bind(to).bind(limit).bind(offset).fetch_all(db).await)?;
+    let rows_sql =
+        sqlx::AssertSqlSafe(format!("{SELECT} WHERE {filter} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"));
+    let rows = run!(c, |db| sqlx::query_as::<_, PayLink>(rows_sql)
+        .bind(owner_id)
+        .bind(&search)
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await)?;
     let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM pay_links WHERE {filter}"));
-    let (total,): (i64,) = run!(c, |db| sqlx::query_as(count).bind(owner_id).bind(&search).bind(from).bind(to).fetch_one(db).await)?;
+    let (total,): (i64,) =
+        run!(c, |db| sqlx::query_as(count).bind(owner_id).bind(&search).bind(from).bind(to).fetch_one(db).await)?;
     Ok((rows, total))
 }
 

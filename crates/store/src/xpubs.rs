@@ -17,7 +17,8 @@ pub struct XpubRow {
     pub created_at: i64,
 }
 
-const SELECT: &str = "SELECT id, chain_id, xpub, fingerprint, derivation_path, next_index, status_id, created_at FROM xpubs";
+const SELECT: &str =
+    "SELECT id, chain_id, xpub, fingerprint, derivation_path, next_index, status_id, created_at FROM xpubs";
 
 pub async fn list(c: &mut impl Conn, chain_id: Option<i64>) -> StoreResult<Vec<XpubRow>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE ($1 = 0 OR chain_id = $1) ORDER BY id"));
@@ -38,13 +39,28 @@ pub async fn active_for_update(c: &mut impl Conn, chain_id: i64) -> StoreResult<
 
 /// Chains that have an active key.
 pub async fn keyed_chains(c: &mut impl Conn) -> StoreResult<Vec<i64>> {
-    let rows: Vec<(i64,)> = run!(c, |db| sqlx::query_as("SELECT chain_id FROM xpubs WHERE status_id = 1").fetch_all(db).await)?;
+    let rows: Vec<(i64,)> =
+        run!(c, |db| sqlx::query_as("SELECT chain_id FROM xpubs WHERE status_id = 1").fetch_all(db).await)?;
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
-pub async fn insert(c: &mut impl Conn, chain_id: i64, xpub: &str, fingerprint: &str, path: &str, now: i64) -> StoreResult<i64> {
+pub async fn insert(
+    c: &mut impl Conn,
+    chain_id: i64,
+    xpub: &str,
+    fingerprint: &str,
+    path: &str,
+    now: i64,
+) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO xpubs (chain_id, xpub, fingerprint, derivation_path, status_id, created_at) VALUES ($1, $2, $3, $4, 1, $5) RETURNING id";
-    let (id,): (i64,) = run!(c, |db| sqlx::query_as(SQL).bind(chain_id).bind(xpub).bind(fingerprint).bind(path).bind(now).fetch_one(db).await)?;
+    let (id,): (i64,) = run!(c, |db| sqlx::query_as(SQL)
+        .bind(chain_id)
+        .bind(xpub)
+        .bind(fingerprint)
+        .bind(path)
+        .bind(now)
+        .fetch_one(db)
+        .await)?;
     Ok(id)
 }
 
@@ -139,6 +155,12 @@ pub async fn by_chain_address(c: &mut impl Conn, chain_id: i64, address: &str) -
 }
 
 pub async fn wallets(c: &mut impl Conn, owner_id: i64, chain_id: Option<i64>) -> StoreResult<Vec<AddressRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("{ADDRESS} WHERE owner_id = $1 AND purpose = 'wallet' AND ($2 = 0 OR chain_id = $2) ORDER BY id"));
-    Ok(run!(c, |db| sqlx::query_as::<_, AddressRow>(sql).bind(owner_id).bind(chain_id.unwrap_or(0)).fetch_all(db).await)?)
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ADDRESS} WHERE owner_id = $1 AND purpose = 'wallet' AND ($2 = 0 OR chain_id = $2) ORDER BY id"
+    ));
+    Ok(run!(c, |db| sqlx::query_as::<_, AddressRow>(sql)
+        .bind(owner_id)
+        .bind(chain_id.unwrap_or(0))
+        .fetch_all(db)
+        .await)?)
 }

@@ -4,6 +4,7 @@ mod catalogue;
 mod money;
 mod owner;
 mod tfa_reset;
+mod xpub;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,4 +23,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(money::rates, money::set_rate))
         .routes(routes!(money::adjustment))
         .routes(routes!(money::check))
+        .routes(routes!(xpub::list, xpub::add, xpub::retire))
 }

@@ -9,23 +9,11 @@ use paygate_store::owners::ListFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::admin_filters::{IdSet, Period};
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::{Body, Caller, OperatorOnly, QueryParams, Validate};
 use crate::state::AppState;
 use crate::wire::{Paging, paged, time};
-
-#[derive(Deserialize, ToSchema, Default)]
-pub struct IdSet {
-    pub id: Option<Vec<i64>>,
-    pub exclude: Option<bool>,
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-pub struct Period {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub exclude: Option<bool>,
-}
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct OwnerFilters {
@@ -89,7 +77,7 @@ pub async fn list(
     let f = b.filters.unwrap_or_default();
     let created = f.created.unwrap_or_default();
     let filter = ListFilter {
-        kyc_status: f.kyc_status.and_then(|s| s.id.map(|ids| (ids, s.exclude.unwrap_or(false)))),
+        kyc_status: f.kyc_status.and_then(IdSet::into_filter),
         search: f.search,
         created_from: created.from.as_deref().and_then(paygate_core::time::parse_rfc3339),
         created_to: created.to.as_deref().and_then(paygate_core::time::parse_rfc3339),

@@ -126,3 +126,9 @@ impl<G: Guard> FromRequestParts<AppState> for Caller<G> {
         Ok(Caller(actor, PhantomData))
     }
 }
+
+/// Only a full-scope token (a sign-up token is 403 4019), for routes whose callers are checked
+/// by the service (`/invoice/*`).
+pub fn check_rule_scope(actor: &Actor) -> Result<(), ApiError> {
+    check_rule(Rule { full: true, signup: false, roles: None, operator: false }, actor)
+}

@@ -12,7 +12,7 @@ mod upload;
 
 pub use auth::{
     AllRoles, AnyUser, AnyUserOrSignup, Caller, Guard, Managers, Member, OperatorOnly, OwnerOnly, Rule, SignupOnly,
-    Staff, bearer as bearer_token,
+    Staff, bearer as bearer_token, check_rule_scope,
 };
 pub use client::Client;
 pub use json::{Body, Validate};

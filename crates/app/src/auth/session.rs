@@ -258,3 +258,10 @@ impl Services {
         self.throttle(&format!("user:{user_id}"), 300, crate::ratelimit::MINUTE)
     }
 }
+
+impl Services {
+    /// A public route's request limit (§1.9), keyed by what the route names (IP, object).
+    pub fn limit_public(&self, key: &str, limit: usize, window_seconds: u64) -> AppResult<()> {
+        self.throttle(key, limit, std::time::Duration::from_secs(window_seconds))
+    }
+}

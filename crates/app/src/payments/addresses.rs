@@ -6,9 +6,9 @@ use paygate_core::{AppError, AppResult, ErrorCode};
 use paygate_store::catalogue::{self, Chain};
 use paygate_store::{Tx, xpubs};
 
+use crate::Services;
 use crate::actor::{Actor, ClientInfo};
 use crate::audit::Change;
-use crate::Services;
 
 /// What an address is for.
 pub struct AddressFor<'a> {
@@ -21,12 +21,14 @@ pub struct AddressFor<'a> {
 impl Services {
     /// A fresh address on `chain` (422 4229 without an active key).
     pub(crate) async fn new_address(&self, tx: &mut Tx, chain: &Chain, f: AddressFor<'_>) -> AppResult<(i64, String)> {
-        let unavailable = || AppError::new(ErrorCode::PaymentMethodUnavailable, format!("No active key for chain {}", chain.code));
+        let unavailable =
+            || AppError::new(ErrorCode::PaymentMethodUnavailable, format!("No active key for chain {}", chain.code));
         let key = xpubs::active_for_update(tx, chain.id).await?.ok_or_else(unavailable)?;
         let family = Family::parse(&chain.family).ok_or_else(unavailable)?;
         let parsed = Xpub::parse(&key.xpub, chain.is_test && family != Family::Sandbox).map_err(AppError::internal)?;
         let index = key.next_index;
-        let address = derive_address(&parsed, family, chain.is_test, &key.derivation_path, index as u32).map_err(AppError::internal)?;
+        let address = derive_address(&parsed, family, chain.is_test, &key.derivation_path, index as u32)
+            .map_err(AppError::internal)?;
         xpubs::advance(tx, key.id, index + 1).await?;
         let id = xpubs::insert_address(
             tx,
@@ -64,22 +66,54 @@ impl Services {
 
     /// `POST /admin/xpub`: the chain's new active key; the previous one is retired and its
     /// addresses stay watched.
-    pub async fn add_xpub(&self, operator: &Actor, chain_id: i64, xpub: &str, path: &str, otp: &str, client: &ClientInfo) -> AppResult<xpubs::XpubRow> {
+    pub async fn add_xpub(
+        &self,
+        operator: &Actor,
+        chain_id: i64,
+        xpub: &str,
+        path: &str,
+        otp: &str,
+        client: &ClientInfo,
+    ) -> AppResult<xpubs::XpubRow> {
         let mut tx = self.store.begin().await?;
         self.operator_totp(&mut tx, operator, otp).await?;
-        let chain = catalogue::chain(&mut tx, chain_id).await?.ok_or_else(|| AppError::field(ErrorCode::NotFound, "chain_id", "Unknown chain"))?;
+        let chain = catalogue::chain(&mut tx, chain_id)
+            .await?
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, "chain_id", "Unknown chain"))?;
         if !paygate_chain::valid_template(path) {
-            return Err(AppError::field(ErrorCode::FieldFormat, "derivation_path", "A relative template of non-hardened steps such as 0/{index}"));
+            return Err(AppError::field(
+                ErrorCode::FieldFormat,
+                "derivation_path",
+                "A relative template of non-hardened steps such as 0/{index}",
+            ));
         }
         let family = Family::parse(&chain.family).ok_or_else(|| AppError::internal("unknown family"))?;
         let parsed = Xpub::parse(xpub, chain.is_test && family != Family::Sandbox)
             .map_err(|e| AppError::field(ErrorCode::FieldFormat, "xpub", e.to_string()))?;
         xpubs::retire_active(&mut tx, chain.id).await?;
-        let id = xpubs::insert(&mut tx, chain.id, xpub.trim(), &parsed.fingerprint(), path, self.now()).await.map_err(|e| {
-            if e.is_conflict_on("xpubs_chain_id_xpub_key") { AppError::field(ErrorCode::AlreadyExists, "xpub", "This key is registered already") } else { e.into() }
-        })?;
+        let id = xpubs::insert(&mut tx, chain.id, xpub.trim(), &parsed.fingerprint(), path, self.now()).await.map_err(
+            |e| {
+                if e.is_conflict_on("xpubs_chain_id_xpub_key") {
+                    AppError::field(ErrorCode::AlreadyExists, "xpub", "This key is registered already")
+                } else {
+                    e.into()
+                }
+            },
+        )?;
         let row = xpubs::by_id(&mut tx, id).await?.ok_or_else(|| AppError::internal("key vanished"))?;
-        self.audit(&mut tx, operator, client, Change { action: "xpub.add", object_type: "xpub", object_id: Some(id), before: None, after: format!("chain {} key {}", chain.id, row.fingerprint) }).await?;
+        self.audit(
+            &mut tx,
+            operator,
+            client,
+            Change {
+                action: "xpub.add",
+                object_type: "xpub",
+                object_id: Some(id),
+                before: None,
+                after: format!("chain {} key {}", chain.id, row.fingerprint),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -92,14 +126,28 @@ impl Services {
         if !xpubs::retire(&mut tx, id).await? {
             return Err(AppError::new(ErrorCode::InvalidState, "The key is retired already"));
         }
-        self.audit(&mut tx, operator, client, Change { action: "xpub.retire", object_type: "xpub", object_id: Some(id), before: Some("active".into()), after: "retired".into() }).await?;
+        self.audit(
+            &mut tx,
+            operator,
+            client,
+            Change {
+                action: "xpub.retire",
+                object_type: "xpub",
+                object_id: Some(id),
+                before: Some("active".into()),
+                after: "retired".into(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The operator's current TOTP code (the `otp` of operator mutations, §5.5).
     pub(crate) async fn operator_totp(&self, tx: &mut Tx, operator: &Actor, otp: &str) -> AppResult<()> {
-        let user = paygate_store::users::by_id(tx, operator.user_id).await?.ok_or_else(|| AppError::internal("operator missing"))?;
+        let user = paygate_store::users::by_id(tx, operator.user_id)
+            .await?
+            .ok_or_else(|| AppError::internal("operator missing"))?;
         let seed = user.totp_secret.clone().ok_or_else(|| AppError::internal("operator without authenticator"))?;
         self.check_totp(tx, user.id, &seed, otp, "otp").await
     }

@@ -8,8 +8,8 @@ use paygate_store::pay_links::{self, PayLink};
 use paygate_store::{Conn, DbAmount, chain_state, owners, xpubs};
 
 use super::addresses::AddressFor;
-use crate::actor::Actor;
 use crate::Services;
+use crate::actor::Actor;
 
 /// Who calls an invoice route (§4.26).
 #[derive(Debug, Clone)]
@@ -76,7 +76,8 @@ impl Services {
             Some(o) => pay_links::of_owner(c, o, id).await?,
             None => pay_links::by_id(c, id).await?,
         };
-        link.filter(|l| l.status_id != pay_links::DELETED).ok_or_else(|| AppError::field(ErrorCode::NotFound, "id", "Unknown pay link"))
+        link.filter(|l| l.status_id != pay_links::DELETED)
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, "id", "Unknown pay link"))
     }
 
     /// `POST /invoice/create`.
@@ -85,26 +86,48 @@ impl Services {
             InvoiceCaller::Member(a) => Some(a),
             InvoiceCaller::Public => {
                 if input.product_id != 2 {
-                    return Err(AppError::new(ErrorCode::Unauthenticated, "Only pay-link invoices can be created without credentials"));
+                    return Err(AppError::new(
+                        ErrorCode::Unauthenticated,
+                        "Only pay-link invoices can be created without credentials",
+                    ));
                 }
                 // Extension fields are the merchant's, not the payer's.
-                input = InvoiceCreate { product_id: 2, coin_id: input.coin_id, amount: input.amount, object_id: input.object_id, ..Default::default() };
+                input = InvoiceCreate {
+                    product_id: 2,
+                    coin_id: input.coin_id,
+                    amount: input.amount,
+                    object_id: input.object_id,
+                    ..Default::default()
+                };
                 None
             }
         };
         if let Some(a) = member {
-            let role = a.owner.map(|o| o.role).ok_or_else(|| AppError::new(ErrorCode::NoActiveOwner, "No active owner"))?;
-            let allowed = matches!(role, Role::Owner | Role::Administrator) || (role == Role::Cashier && input.product_id == 4);
+            let role =
+                a.owner.map(|o| o.role).ok_or_else(|| AppError::new(ErrorCode::NoActiveOwner, "No active owner"))?;
+            let allowed =
+                matches!(role, Role::Owner | Role::Administrator) || (role == Role::Cashier && input.product_id == 4);
             if !allowed {
-                return Err(AppError::new(ErrorCode::ForbiddenRole, format!("Role {role} may not create this invoice")));
+                return Err(AppError::new(
+                    ErrorCode::ForbiddenRole,
+                    format!("Role {role} may not create this invoice"),
+                ));
             }
         }
         if !(1..=4).contains(&input.product_id) {
             return Err(AppError::field(ErrorCode::FieldRange, "product_id", "product_id is 1–4"));
         }
         match (input.product_id, input.object_id) {
-            (1, Some(_)) => return Err(AppError::field(ErrorCode::FieldCombination, "id", "Business-wallet invoices have no object")),
-            (2..=4, None) => return Err(AppError::field(ErrorCode::FieldRequired, "id", "id of the pay object is required")),
+            (1, Some(_)) => {
+                return Err(AppError::field(
+                    ErrorCode::FieldCombination,
+                    "id",
+                    "Business-wallet invoices have no object",
+                ));
+            }
+            (2..=4, None) => {
+                return Err(AppError::field(ErrorCode::FieldRequired, "id", "id of the pay object is required"));
+            }
             _ => {}
         }
         let mut tx = self.store.begin().await?;
@@ -126,12 +149,19 @@ impl Services {
             self.require_kyc(&owner)?;
         }
         self.require_product(&plan, input.product_id)?;
-        let coin = catalogue::coin(&mut tx, input.coin_id).await?.filter(|c| c.enabled).ok_or_else(|| AppError::field(ErrorCode::FieldRange, "coin_id", "Unknown pricing coin"))?;
+        let coin = catalogue::coin(&mut tx, input.coin_id)
+            .await?
+            .filter(|c| c.enabled)
+            .ok_or_else(|| AppError::field(ErrorCode::FieldRange, "coin_id", "Unknown pricing coin"))?;
         crate::policy::check_amount("amount", &input.amount, coin.decimals, false)?;
         if let Some(o) = &input.order_id
             && invoices::order_taken(&mut tx, owner_id, o).await?
         {
-            return Err(AppError::field(ErrorCode::DuplicateOrderId, "order_id", "order_id already used for an invoice"));
+            return Err(AppError::field(
+                ErrorCode::DuplicateOrderId,
+                "order_id",
+                "order_id already used for an invoice",
+            ));
         }
         let now = self.now();
         let expiry = input.expiry_minutes.unwrap_or(owner.invoice_expiry_minutes);
@@ -185,7 +215,10 @@ impl Services {
         }
         let out_of_range = match &link.amount {
             Some(fixed) => input.amount != fixed.0,
-            None => link.amount_min.as_ref().is_some_and(|m| input.amount < m.0) || link.amount_max.as_ref().is_some_and(|m| input.amount > m.0),
+            None => {
+                link.amount_min.as_ref().is_some_and(|m| input.amount < m.0)
+                    || link.amount_max.as_ref().is_some_and(|m| input.amount > m.0)
+            }
         };
         if out_of_range {
             return Err(AppError::field(ErrorCode::AmountOutOfRange, "amount", "The amount does not fit the pay link"));
@@ -195,11 +228,19 @@ impl Services {
 
     /// The invoice a caller may see: any for public calls, the owner's for members (a cashier
     /// sees its own), 404 otherwise.
-    async fn visible_invoice(&self, c: &mut impl Conn, caller: &InvoiceCaller, id: i64, lock: bool) -> AppResult<Invoice> {
+    async fn visible_invoice(
+        &self,
+        c: &mut impl Conn,
+        caller: &InvoiceCaller,
+        id: i64,
+        lock: bool,
+    ) -> AppResult<Invoice> {
         let inv = if lock { invoices::lock(c, id).await? } else { invoices::get(c, id).await? };
         let inv = inv.ok_or_else(|| AppError::field(ErrorCode::NotFound, "idInvoice", "Unknown invoice"))?;
         if let InvoiceCaller::Member(a) = caller {
-            let mine = a.owner.is_some_and(|o| o.id == inv.owner_id && (o.role != Role::Cashier || inv.created_by_user_id == Some(a.user_id)));
+            let mine = a.owner.is_some_and(|o| {
+                o.id == inv.owner_id && (o.role != Role::Cashier || inv.created_by_user_id == Some(a.user_id))
+            });
             if !mine {
                 return Err(AppError::field(ErrorCode::NotFound, "idInvoice", "Unknown invoice"));
             }
@@ -228,7 +269,13 @@ impl Services {
 
     /// `POST /invoice/pay`: chooses (or switches) the paying token, derives the address, locks
     /// the rate, restarts the expiry.
-    pub async fn pay_invoice(&self, caller: &InvoiceCaller, id: i64, token_id: Option<i64>, coin_id: Option<i64>) -> AppResult<PayAnswer> {
+    pub async fn pay_invoice(
+        &self,
+        caller: &InvoiceCaller,
+        id: i64,
+        token_id: Option<i64>,
+        coin_id: Option<i64>,
+    ) -> AppResult<PayAnswer> {
         let mut tx = self.store.begin().await?;
         let inv = self.visible_invoice(&mut tx, caller, id, true).await?;
         let status = Status::from_id(inv.status).unwrap_or(Status::Invalid);
@@ -241,13 +288,27 @@ impl Services {
         }
         let payable = self.payable_tokens(&mut tx, &inv).await?;
         let choice = match (token_id, coin_id) {
-            (Some(t), _) => Some(payable.iter().find(|(tok, _)| tok.id == t).cloned().ok_or_else(|| AppError::field(ErrorCode::TokenNotAllowed, "token_id", "This token cannot pay the invoice"))?),
+            (Some(t), _) => Some(payable.iter().find(|(tok, _)| tok.id == t).cloned().ok_or_else(|| {
+                AppError::field(ErrorCode::TokenNotAllowed, "token_id", "This token cannot pay the invoice")
+            })?),
             (None, Some(c)) => {
                 let of_coin: Vec<_> = payable.iter().filter(|(t, _)| t.coin_id == c).collect();
                 match of_coin.len() {
-                    0 => return Err(AppError::field(ErrorCode::TokenNotAllowed, "coin_id", "No payable token of this coin")),
+                    0 => {
+                        return Err(AppError::field(
+                            ErrorCode::TokenNotAllowed,
+                            "coin_id",
+                            "No payable token of this coin",
+                        ));
+                    }
                     1 => Some(of_coin[0].clone()),
-                    _ => return Err(AppError::field(ErrorCode::FieldRequired, "token_id", "The coin exists on several chains: choose the token")),
+                    _ => {
+                        return Err(AppError::field(
+                            ErrorCode::FieldRequired,
+                            "token_id",
+                            "The coin exists on several chains: choose the token",
+                        ));
+                    }
                 }
             }
             (None, None) => None,
@@ -261,20 +322,48 @@ impl Services {
         let (token, chain) = match choice {
             Some(c) => c,
             None if payable.len() == 1 => payable[0].clone(),
-            None if payable.is_empty() => return Err(AppError::new(ErrorCode::PaymentMethodUnavailable, "No token can pay this invoice")),
+            None if payable.is_empty() => {
+                return Err(AppError::new(ErrorCode::PaymentMethodUnavailable, "No token can pay this invoice"));
+            }
             None => return Err(AppError::field(ErrorCode::FieldRequired, "token_id", "Choose the paying token")),
         };
         if status == Status::AwaitingPayment && !invoices::payments_of(&mut tx, inv.id).await?.is_empty() {
             return Err(not_payable("A payment was seen: the token cannot change"));
         }
-        let rate = self.rate(&mut tx, token.coin_id, inv.coin_id).await?.ok_or_else(|| AppError::new(ErrorCode::PaymentMethodUnavailable, "No rate for this token"))?.rate;
-        let due = inv.amount.div(&rate).ok_or_else(|| AppError::new(ErrorCode::PaymentMethodUnavailable, "Zero rate"))?.round_up(token.decimals);
+        let rate = self
+            .rate(&mut tx, token.coin_id, inv.coin_id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::PaymentMethodUnavailable, "No rate for this token"))?
+            .rate;
+        let due = inv
+            .amount
+            .div(&rate)
+            .ok_or_else(|| AppError::new(ErrorCode::PaymentMethodUnavailable, "Zero rate"))?
+            .round_up(token.decimals);
         if !due.is_positive() {
-            return Err(AppError::field(ErrorCode::AmountOutOfRange, "amount", "The amount rounds to zero in this token"));
+            return Err(AppError::field(
+                ErrorCode::AmountOutOfRange,
+                "amount",
+                "The amount rounds to zero in this token",
+            ));
         }
-        let (address_id, _) = self.new_address(&mut tx, &chain, AddressFor { owner_id: inv.owner_id, purpose: "invoice", invoice_id: Some(inv.id), label: None }).await?;
+        let (address_id, _) = self
+            .new_address(
+                &mut tx,
+                &chain,
+                AddressFor { owner_id: inv.owner_id, purpose: "invoice", invoice_id: Some(inv.id), label: None },
+            )
+            .await?;
         let now = self.now();
-        invoices::set_payment_method(&mut tx, inv.id, token.id, address_id, &DbAmount(rate), &DbAmount(due), now + inv.expiry_minutes * 60, now).await?;
+        let (rate, due) = (DbAmount(rate), DbAmount(due));
+        let method = invoices::PaymentMethod {
+            token_id: token.id,
+            address_id,
+            rate: &rate,
+            amount_due: &due,
+            expires_at: now + inv.expiry_minutes * 60,
+        };
+        invoices::set_payment_method(&mut tx, inv.id, method, now).await?;
         let inv = invoices::get(&mut tx, inv.id).await?.ok_or_else(|| AppError::internal("invoice vanished"))?;
         let answer = self.pay_answer(&mut tx, &inv).await?;
         tx.commit().await?;
@@ -282,9 +371,13 @@ impl Services {
     }
 
     async fn pay_answer(&self, c: &mut impl Conn, inv: &Invoice) -> AppResult<PayAnswer> {
-        let token = catalogue::token(c, inv.token_id.unwrap_or_default()).await?.ok_or_else(|| AppError::internal("token missing"))?;
+        let token = catalogue::token(c, inv.token_id.unwrap_or_default())
+            .await?
+            .ok_or_else(|| AppError::internal("token missing"))?;
         let chain = catalogue::chain(c, token.chain_id).await?.ok_or_else(|| AppError::internal("chain missing"))?;
-        let address = xpubs::address(c, inv.address_id.unwrap_or_default()).await?.ok_or_else(|| AppError::internal("address missing"))?;
+        let address = xpubs::address(c, inv.address_id.unwrap_or_default())
+            .await?
+            .ok_or_else(|| AppError::internal("address missing"))?;
         Ok(PayAnswer {
             address: address.address,
             amount: inv.amount_due.clone().map(|a| a.0).unwrap_or_default(),
@@ -350,11 +443,28 @@ impl Services {
         let confirmations = live.iter().map(|p| p.confirmations).min().unwrap_or(0);
         let amount_remaining = inv.amount_due.as_ref().map(|d| (&d.0 - &amount_paid).max(Amount::zero()));
         let payable_tokens = self.payable_tokens(c, &inv).await?;
-        Ok(InvoiceView { invoice: inv, owner_name, coin_code, token, chain, address, amount_paid, amount_remaining, confirmations, payments, payable_tokens, for_merchant: true })
+        Ok(InvoiceView {
+            invoice: inv,
+            owner_name,
+            coin_code,
+            token,
+            chain,
+            address,
+            amount_paid,
+            amount_remaining,
+            confirmations,
+            payments,
+            payable_tokens,
+            for_merchant: true,
+        })
     }
 
     /// The machine's inputs for an invoice.
-    pub(crate) async fn facts(&self, c: &mut impl Conn, inv: &Invoice) -> AppResult<(paygate_core::invoice::Facts, Vec<paygate_core::invoice::PaymentFact>)> {
+    pub(crate) async fn facts(
+        &self,
+        c: &mut impl Conn,
+        inv: &Invoice,
+    ) -> AppResult<(paygate_core::invoice::Facts, Vec<paygate_core::invoice::PaymentFact>)> {
         let decimals = match inv.token_id {
             Some(t) => catalogue::token(c, t).await?.map(|t| t.decimals).unwrap_or(0),
             None => 0,
@@ -372,7 +482,11 @@ impl Services {
         let payments = invoices::payments_of(c, inv.id)
             .await?
             .into_iter()
-            .map(|p| paygate_core::invoice::PaymentFact { amount: p.amount.0, confirmed: p.status == "confirmed", replaced: p.status == "replaced" })
+            .map(|p| paygate_core::invoice::PaymentFact {
+                amount: p.amount.0,
+                confirmed: p.status == "confirmed",
+                replaced: p.status == "replaced",
+            })
             .collect();
         Ok((facts, payments))
     }

@@ -4,10 +4,10 @@ use paygate_core::{Amount, AppError, AppResult, ErrorCode};
 use paygate_store::pay_links::{self, PayLink};
 use paygate_store::{Conn, DbAmount, catalogue, invoices};
 
+use crate::Services;
 use crate::actor::Actor;
 use crate::crypto;
 use crate::policy::check_amount;
-use crate::Services;
 
 const PUBLIC_ID_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 pub const KIND_REUSABLE: i64 = 1;
@@ -69,7 +69,11 @@ impl Services {
     async fn check_tokens(&self, actor: &Actor, token_ids: &[i64]) -> AppResult<()> {
         let accepted: Vec<i64> = self.owner_tokens(actor).await?.iter().map(|t| t.id).collect();
         if let Some(bad) = token_ids.iter().find(|t| !accepted.contains(t)) {
-            return Err(AppError::field(ErrorCode::TokenNotAllowed, "token_ids", format!("Token {bad} cannot be accepted")));
+            return Err(AppError::field(
+                ErrorCode::TokenNotAllowed,
+                "token_ids",
+                format!("Token {bad} cannot be accepted"),
+            ));
         }
         Ok(())
     }
@@ -96,7 +100,11 @@ impl Services {
         if let Some(t) = expires_at
             && (t <= self.now() || t > self.now() + MAX_AHEAD)
         {
-            return Err(AppError::field(ErrorCode::FieldRange, "expires_at", "expires_at must be in the future and at most 90 days ahead"));
+            return Err(AppError::field(
+                ErrorCode::FieldRange,
+                "expires_at",
+                "expires_at must be in the future and at most 90 days ahead",
+            ));
         }
         Ok(())
     }
@@ -107,7 +115,10 @@ impl Services {
         let (owner, plan) = self.owner_with_plan(&mut tx, owner_id).await?;
         self.require_kyc(&owner)?;
         self.require_product(&plan, 2)?;
-        let coin = catalogue::coin(&mut tx, input.coin_id).await?.filter(|c| c.enabled).ok_or_else(|| AppError::field(ErrorCode::NotFound, "coin_id", "Unknown coin"))?;
+        let coin = catalogue::coin(&mut tx, input.coin_id)
+            .await?
+            .filter(|c| c.enabled)
+            .ok_or_else(|| AppError::field(ErrorCode::NotFound, "coin_id", "Unknown coin"))?;
         self.check_tokens(actor, &input.token_ids).await?;
         self.check_expiry(input.expires_at)?;
         let now = self.now();
@@ -142,22 +153,36 @@ impl Services {
         if link.status_id <= pay_links::DISABLED && link.expires_at.is_some_and(|t| t <= self.now()) {
             link.status_id = pay_links::EXPIRED;
         }
-        let (invoices_count, paid_count, paid, last_paid_at) = invoices::object_counts(c, link.owner_id, 2, link.id).await?;
+        let (invoices_count, paid_count, paid, last_paid_at) =
+            invoices::object_counts(c, link.owner_id, 2, link.id).await?;
         let url = format!("{}/pay/{}", self.config.public_base_url, link.public_id);
-        Ok(PayLinkSummary { link, url, invoices_count, paid_count, paid_amount: paid.into_iter().map(|a| a.0).sum(), last_paid_at })
+        Ok(PayLinkSummary {
+            link,
+            url,
+            invoices_count,
+            paid_count,
+            paid_amount: paid.into_iter().map(|a| a.0).sum(),
+            last_paid_at,
+        })
     }
 
     pub async fn pay_link(&self, actor: &Actor, id: i64) -> AppResult<PayLinkSummary> {
         let owner_id = self.owner_of(actor)?;
         let mut c = self.store.conn().await?;
-        let link = pay_links::of_owner(&mut c, owner_id, id).await?.filter(|l| l.status_id != pay_links::DELETED).ok_or_else(|| AppError::not_found("Pay link"))?;
+        let link = pay_links::of_owner(&mut c, owner_id, id)
+            .await?
+            .filter(|l| l.status_id != pay_links::DELETED)
+            .ok_or_else(|| AppError::not_found("Pay link"))?;
         self.summarise(&mut c, link).await
     }
 
     pub async fn update_pay_link(&self, actor: &Actor, id: i64, p: PayLinkPatch) -> AppResult<()> {
         let owner_id = self.owner_of(actor)?;
         let mut tx = self.store.begin().await?;
-        let mut link = pay_links::of_owner(&mut tx, owner_id, id).await?.filter(|l| l.status_id != pay_links::DELETED).ok_or_else(|| AppError::not_found("Pay link"))?;
+        let mut link = pay_links::of_owner(&mut tx, owner_id, id)
+            .await?
+            .filter(|l| l.status_id != pay_links::DELETED)
+            .ok_or_else(|| AppError::not_found("Pay link"))?;
         if link.status_id == pay_links::COMPLETED {
             return Err(AppError::new(ErrorCode::InvalidState, "A completed link cannot change"));
         }
@@ -171,7 +196,11 @@ impl Services {
                 }
             }
         } else if expired && p.status_id.is_some() {
-            return Err(AppError::field(ErrorCode::InvalidState, "status_id", "The link has expired: give it a new expires_at"));
+            return Err(AppError::field(
+                ErrorCode::InvalidState,
+                "status_id",
+                "The link has expired: give it a new expires_at",
+            ));
         }
         if let Some(s) = p.status_id {
             link.status_id = s;
@@ -211,7 +240,8 @@ impl Services {
     pub async fn delete_pay_link(&self, actor: &Actor, id: i64) -> AppResult<()> {
         let owner_id = self.owner_of(actor)?;
         let mut tx = self.store.begin().await?;
-        let mut link = pay_links::of_owner(&mut tx, owner_id, id).await?.ok_or_else(|| AppError::not_found("Pay link"))?;
+        let mut link =
+            pay_links::of_owner(&mut tx, owner_id, id).await?.ok_or_else(|| AppError::not_found("Pay link"))?;
         link.status_id = pay_links::DELETED;
         link.updated_at = self.now();
         pay_links::update(&mut tx, &link).await?;
@@ -219,7 +249,13 @@ impl Services {
         Ok(())
     }
 
-    pub async fn search_pay_links(&self, actor: &Actor, s: &pay_links::Search, limit: i64, offset: i64) -> AppResult<(Vec<PayLinkSummary>, i64)> {
+    pub async fn search_pay_links(
+        &self,
+        actor: &Actor,
+        s: &pay_links::Search,
+        limit: i64,
+        offset: i64,
+    ) -> AppResult<(Vec<PayLinkSummary>, i64)> {
         let owner_id = self.owner_of(actor)?;
         let mut c = self.store.conn().await?;
         let (rows, total) = pay_links::search(&mut c, owner_id, s, limit, offset).await?;

@@ -28,7 +28,11 @@ impl ChainAdapter for SandboxChain {
 
     async fn head(&self, s: &Services) -> AppResult<Option<BlockRef>> {
         let mut c = s.store.conn().await?;
-        Ok(chain_state::sandbox_head(&mut c).await?.map(|b| BlockRef { height: b.height, hash: b.hash, parent_hash: b.parent_hash }))
+        Ok(chain_state::sandbox_head(&mut c).await?.map(|b| BlockRef {
+            height: b.height,
+            hash: b.hash,
+            parent_hash: b.parent_hash,
+        }))
     }
 
     async fn block(&self, s: &Services, height: i64) -> AppResult<Option<ChainBlock>> {
@@ -37,9 +41,18 @@ impl ChainAdapter for SandboxChain {
         let transfers = chain_state::sandbox_transfers_in(&mut c, height)
             .await?
             .into_iter()
-            .map(|t| ChainTransfer { tx_hash: t.tx_hash, index: 0, to: t.to_address, token_id: t.token_id, amount: t.amount.0 })
+            .map(|t| ChainTransfer {
+                tx_hash: t.tx_hash,
+                index: 0,
+                to: t.to_address,
+                token_id: t.token_id,
+                amount: t.amount.0,
+            })
             .collect();
-        Ok(Some(ChainBlock { block: BlockRef { height: b.height, hash: b.hash, parent_hash: b.parent_hash }, transfers }))
+        Ok(Some(ChainBlock {
+            block: BlockRef { height: b.height, hash: b.hash, parent_hash: b.parent_hash },
+            transfers,
+        }))
     }
 
     async fn fee_estimate(&self, _s: &Services, _token_id: i64) -> AppResult<Option<u128>> {
@@ -63,7 +76,11 @@ impl Services {
         let height = head.as_ref().map(|h| h.height + 1).unwrap_or(1);
         let parent = head.map(|h| h.hash).unwrap_or_else(|| format!("0x{}", "0".repeat(64)));
         let hash = format!("0x{}", hex::encode(crypto::random_bytes(32)));
-        chain_state::insert_sandbox_block(&mut tx, &SandboxBlock { height, hash, parent_hash: parent, created_at: self.now() }).await?;
+        chain_state::insert_sandbox_block(
+            &mut tx,
+            &SandboxBlock { height, hash, parent_hash: parent, created_at: self.now() },
+        )
+        .await?;
         chain_state::include_queued(&mut tx, height).await?;
         tx.commit().await?;
         Ok(height)
@@ -84,7 +101,8 @@ impl Services {
             return Err(AppError::field(ErrorCode::FieldFormat, "to_address", "Not a sandbox address"));
         }
         let tx_hash = format!("0x{}", hex::encode(crypto::random_bytes(32)));
-        chain_state::queue_sandbox_transfer(&mut tx, &tx_hash, to, token.id, &DbAmount(amount.clone()), self.now()).await?;
+        chain_state::queue_sandbox_transfer(&mut tx, &tx_hash, to, token.id, &DbAmount(amount.clone()), self.now())
+            .await?;
         tx.commit().await?;
         Ok(SandboxTransferAnswer { tx_hash, block_number: None })
     }
@@ -105,7 +123,11 @@ impl Services {
         }
         let amount = match amount {
             Some(a) => a,
-            None => view.amount_remaining.clone().filter(|a| a.is_positive()).ok_or_else(|| AppError::new(ErrorCode::InvoiceNotPayable, "Nothing remains to pay"))?,
+            None => view
+                .amount_remaining
+                .clone()
+                .filter(|a| a.is_positive())
+                .ok_or_else(|| AppError::new(ErrorCode::InvoiceNotPayable, "Nothing remains to pay"))?,
         };
         self.sandbox_transfer(&address, token.id, &amount).await?;
         self.invoice_state(&InvoiceCaller::Public, id).await

@@ -11,8 +11,8 @@ use paygate_store::invoices::{self, NewPayment, Payment};
 use paygate_store::ledger::{self, Leg};
 use paygate_store::{DbAmount, Tx, catalogue, chain_state, pay_links, xpubs};
 
-use crate::ledger::Booking;
 use crate::Services;
+use crate::ledger::Booking;
 
 /// A block as the watcher needs it.
 #[derive(Debug, Clone)]
@@ -91,7 +91,15 @@ impl Services {
                 break; // the branch changed under us: the next round rewinds
             }
             self.process_block(&mut tx, chain_id, &block).await?;
-            chain_state::remember_block(&mut tx, chain_id, height, &block.block.hash, &block.block.parent_hash, REMEMBER).await?;
+            chain_state::remember_block(
+                &mut tx,
+                chain_id,
+                height,
+                &block.block.hash,
+                &block.block.parent_hash,
+                REMEMBER,
+            )
+            .await?;
             chain_state::set_cursor(&mut tx, chain_id, height, self.now()).await?;
             tx.commit().await?;
             processed += 1;
@@ -130,11 +138,16 @@ impl Services {
 
     async fn process_block(&self, tx: &mut Tx, chain_id: i64, block: &ChainBlock) -> AppResult<()> {
         let candidates: Vec<String> = block.transfers.iter().map(|t| t.to.clone()).collect();
-        let watched: HashMap<String, xpubs::AddressRow> = xpubs::watched(tx, chain_id, &candidates).await?.into_iter().map(|a| (a.address.clone(), a)).collect();
+        let watched: HashMap<String, xpubs::AddressRow> =
+            xpubs::watched(tx, chain_id, &candidates).await?.into_iter().map(|a| (a.address.clone(), a)).collect();
         let now = self.now();
         for t in &block.transfers {
             let Some(address) = watched.get(&t.to) else { continue };
-            let Some(token) = catalogue::token(tx, t.token_id).await?.filter(|tok| tok.chain_id == chain_id && tok.enabled) else { continue };
+            let Some(token) =
+                catalogue::token(tx, t.token_id).await?.filter(|tok| tok.chain_id == chain_id && tok.enabled)
+            else {
+                continue;
+            };
             if let Some(known) = invoices::payment(tx, chain_id, &t.tx_hash, t.index).await? {
                 if known.status == "replaced" {
                     invoices::reseen(tx, known.id, block.block.height, &block.block.hash).await?;
@@ -173,7 +186,12 @@ impl Services {
 
     /// The invoice a payment to `address` counts for: the one the address was issued to, while
     /// it is still that invoice's address, in its token, within its monitoring window.
-    async fn counting_invoice(&self, tx: &mut Tx, address: &xpubs::AddressRow, token_id: i64) -> AppResult<Option<i64>> {
+    async fn counting_invoice(
+        &self,
+        tx: &mut Tx,
+        address: &xpubs::AddressRow,
+        token_id: i64,
+    ) -> AppResult<Option<i64>> {
         let Some(id) = address.invoice_id else { return Ok(None) };
         let Some(inv) = invoices::get(tx, id).await? else { return Ok(None) };
         if inv.address_id != Some(address.id) || inv.token_id != Some(token_id) {
@@ -188,7 +206,11 @@ impl Services {
         let (pending, head, required) = {
             let mut c = self.store.conn().await?;
             let chain = catalogue::chain(&mut c, chain_id).await?.ok_or_else(|| AppError::internal("chain missing"))?;
-            (invoices::unconfirmed(&mut c, chain_id).await?, chain_state::cursor(&mut c, chain_id).await?.unwrap_or(0), chain.confirmations_required)
+            (
+                invoices::unconfirmed(&mut c, chain_id).await?,
+                chain_state::cursor(&mut c, chain_id).await?.unwrap_or(0),
+                chain.confirmations_required,
+            )
         };
         for p in pending {
             let depth = p.block_height.map(|h| head - h + 1).unwrap_or(0);
@@ -208,7 +230,8 @@ impl Services {
     async fn credit(&self, tx: &mut Tx, p: &Payment) -> AppResult<()> {
         let token = catalogue::token(tx, p.token_id).await?.ok_or_else(|| AppError::internal("token missing"))?;
         let (_, plan) = self.owner_with_plan(tx, p.owner_id).await?;
-        let commission = p.amount.percent(&plan.invoice_commission_percent).round_up(token.decimals).min(p.amount.0.clone());
+        let commission =
+            p.amount.percent(&plan.invoice_commission_percent).round_up(token.decimals).min(p.amount.0.clone());
         let credited = &p.amount.0 - &commission;
         let now = self.now();
         let (operation_type, product_id) = match p.invoice_id {
@@ -229,7 +252,8 @@ impl Services {
             let fees = ledger::house(tx, ledger::HOUSE_FEES, token.coin_id, now).await?;
             legs.push(Leg { account_id: fees, coin_id: token.coin_id, amount: commission, operation_type });
         }
-        let memo = serde_json::json!({ "tx_hash": p.tx_hash, "index": p.log_index, "invoice_id": p.invoice_id }).to_string();
+        let memo =
+            serde_json::json!({ "tx_hash": p.tx_hash, "index": p.log_index, "invoice_id": p.invoice_id }).to_string();
         let booking = Booking {
             op_key: format!("payment:{}:{}:{}", p.chain_id, p.tx_hash, p.log_index),
             operation_type,
@@ -244,7 +268,10 @@ impl Services {
             Ok(id) => id,
             // Booked before (a restart between booking and marking): keep that booking.
             Err(e) if e.code() == paygate_core::ErrorCode::DuplicateOrderId => {
-                ledger::tx_by_key(tx, &format!("payment:{}:{}:{}", p.chain_id, p.tx_hash, p.log_index)).await?.map(|t| t.id).unwrap_or_default()
+                ledger::tx_by_key(tx, &format!("payment:{}:{}:{}", p.chain_id, p.tx_hash, p.log_index))
+                    .await?
+                    .map(|t| t.id)
+                    .unwrap_or_default()
             }
             Err(e) => return Err(e),
         };
@@ -259,7 +286,8 @@ impl Services {
     /// `incoming` of the owner's balance of a token's coin: Σ payments seen, not confirmed.
     async fn refresh_incoming(&self, tx: &mut Tx, owner_id: i64, token_id: i64) -> AppResult<()> {
         let Some(token) = catalogue::token(tx, token_id).await? else { return Ok(()) };
-        let sum: Amount = invoices::unconfirmed_of_owner_coin(tx, owner_id, token.coin_id).await?.into_iter().map(|a| a.0).sum();
+        let sum: Amount =
+            invoices::unconfirmed_of_owner_coin(tx, owner_id, token.coin_id).await?.into_iter().map(|a| a.0).sum();
         if sum.is_zero() && ledger::balance_of_coin(tx, owner_id, token.coin_id).await?.is_none() {
             return Ok(());
         }
@@ -279,7 +307,8 @@ impl Services {
             return Ok(());
         }
         let paid_at = out.paid_now.then_some(now);
-        invoices::set_state(tx, id, out.status.id(), out.exception.as_str(), out.processing_since, paid_at, now).await?;
+        invoices::set_state(tx, id, out.status.id(), out.exception.as_str(), out.processing_since, paid_at, now)
+            .await?;
         if out.status != facts.status {
             metrics::counter!("invoices_total", "status" => out.status.id().to_string()).increment(1);
         }

@@ -57,6 +57,8 @@ impl TestApp {
             ("PAYGATE_LISTEN".to_owned(), "127.0.0.1:0".to_owned()),
             ("PAYGATE_RATE_LIMITS".to_owned(), if opts.rate_limits { "on" } else { "off" }.to_owned()),
             ("PAYGATE_TRUSTED_PROXIES".to_owned(), "127.0.0.1".to_owned()),
+            // Tests mine sandbox blocks themselves, so every step is deterministic.
+            ("PAYGATE_SANDBOX_BLOCK_SECONDS".to_owned(), "3600".to_owned()),
         ]);
         if opts.smtp {
             env.insert("PAYGATE_SMTP_URL".to_owned(), mail.url.clone());
@@ -233,6 +235,12 @@ pub async fn assert_ledger_ok(app: &TestApp) {
 pub async fn balance_of(api: &Api, coin_id: i64) -> Value {
     let list = api.get("/api/balance").await;
     list.ok(200).as_array().unwrap().iter().find(|b| b["coin_id"] == coin_id).cloned().unwrap_or(Value::Null)
+}
+
+/// Mines one sandbox block and lets the watcher read the chain.
+pub async fn mine(app: &TestApp) {
+    app.services.sandbox_mine().await.unwrap();
+    app.services.watch_once(&paygate_app::payments::sandbox::SandboxChain).await.unwrap();
 }
 
 /// The TOTP code of `secret` (base32) for the step `offset` steps from now, computed by an

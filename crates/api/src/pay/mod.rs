@@ -1,0 +1,3 @@
+//! `/api/pay/*`: the pay objects.
+
+pub mod pay_link;

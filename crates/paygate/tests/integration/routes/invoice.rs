@@ -1,0 +1,271 @@
+//! Getting paid on the sandbox chain: pay links, `/invoice/*`, the watcher, crediting.
+
+use serde_json::json;
+
+use crate::backend_tests;
+use crate::harness::*;
+
+/// A reusable 10 USD link of a fresh merchant.
+async fn link(app: &TestApp, email: &str) -> (Merchant, serde_json::Value) {
+    let m = app.merchant(email).await;
+    let l = app
+        .as_user(&m.token)
+        .post("/api/pay/pay-link/reusable", json!({"name": "Coffee", "coin_id": 1, "amount": 10}))
+        .await;
+    (m, l.ok(200).clone())
+}
+
+/// A public invoice of the link, paid in sandbox USDT; returns (invoice id, address).
+async fn invoice_in_usdt(app: &TestApp, link: &serde_json::Value) -> (i64, String) {
+    let api = app.client_at("10.60.0.1");
+    let c = api
+        .post("/invoice/create", json!({"amount": link["amount"], "coin_id": 1, "id": link["id"], "product_id": 2}))
+        .await;
+    let id = c.ok(200)["invoice_id"].as_i64().unwrap();
+    let p = api.post("/invoice/pay", json!({"idInvoice": id, "coin_id": 6})).await;
+    (id, p.ok(200)["address"].as_str().unwrap().to_owned())
+}
+
+async fn state(app: &TestApp, id: i64) -> serde_json::Value {
+    app.client_at("10.60.0.2").post("/invoice/receive", json!({"idInvoice": id})).await.ok(200).clone()
+}
+
+async fn sandbox_pay(app: &TestApp, id: i64, amount: Option<&str>) {
+    let mut body = json!({"idInvoice": id});
+    if let Some(a) = amount {
+        body["amount"] = json!(a);
+    }
+    app.api().post("/sandbox/invoice/pay", body).await.ok(200);
+}
+
+backend_tests! {
+    async fn pay_link_lifecycle(app) {
+        let m = app.merchant("links@example.com").await;
+        let me = app.as_user(&m.token);
+        let l = me.post("/api/pay/pay-link/reusable", json!({"name": "Coffee", "description": "A cup", "coin_id": 1, "amount": "3.50", "success_url": "https://shop.example.com/ok"})).await;
+        let l = l.ok(200).clone();
+        assert_eq!((l["kind_id"].clone(), l["status_id"].clone(), l["amount"].to_string()), (json!(1), json!(1), "3.5".to_owned()));
+        assert!(l["id"].as_i64().unwrap() >= 1 << 32, "random ids");
+        assert_eq!(l["public_id"].as_str().unwrap().len(), 12);
+        assert_eq!(l["url"], format!("{}/pay/{}", app.config.app.public_base_url, l["public_id"].as_str().unwrap()));
+        let id = l["id"].as_i64().unwrap();
+        let got = me.get(&format!("/api/pay/pay-link?id={id}")).await;
+        assert_eq!(got.ok(200)["name"], "Coffee");
+        let info = me.get(&format!("/api/pay/pay-link/info/{id}")).await;
+        assert!(info.ok(200)["qr_png"].as_str().unwrap().starts_with("data:image/png;base64,"));
+        assert_eq!((info.body["paid_amount"].clone(), info.body["invoices_count"].clone()), (json!(0), json!(0)));
+        me.put("/api/pay/pay-link", json!({"id": id, "amount": null, "amount_min": 1, "amount_max": 100, "status_id": 2})).await.ok(204);
+        let got = me.get(&format!("/api/pay/pay-link?id={id}")).await.ok(200).clone();
+        assert_eq!((got["amount"].clone(), got["amount_min"].to_string(), got["status_id"].clone()), (json!(null), "1".to_owned(), json!(2)));
+        me.put("/api/pay/pay-link", json!({"id": id, "amount_min": 200})).await.err(400, 4004);
+        me.put("/api/pay/pay-link", json!({"id": id, "status_id": 4})).await.err(400, 4004);
+        me.put("/api/pay/pay-link", json!({"id": id, "token_ids": [6]})).await.err(422, 4224);
+        let t = me.post("/api/pay/pay-link/temporary", json!({"name": "Once", "coin_id": 6, "amount": 5})).await;
+        let t = t.ok(200).clone();
+        assert_eq!((t["kind_id"].clone(), t["single_use"].clone()), (json!(2), json!(true)));
+        me.post("/api/pay/pay-link/temporary", json!({"name": "x", "coin_id": 1, "single_use": false})).await.err(400, 4008);
+        me.post("/api/pay/pay-link/temporary", json!({"name": "x", "coin_id": 1, "expires_at": "2000-01-01T00:00:00Z"})).await.err(400, 4004);
+        me.post("/api/pay/pay-link/reusable", json!({"name": "x", "coin_id": 1, "amount": 1, "amount_min": 1})).await.err(400, 4008);
+        me.post("/api/pay/pay-link/reusable", json!({"name": "x", "coin_id": 999})).await.err(404, 4040);
+        me.post("/api/pay/pay-link/reusable", json!({"name": "x", "coin_id": 1, "amount": 1.001})).await.err(400, 4006);
+        me.post("/api/pay/pay-link/reusable", json!({"name": "x", "coin_id": 1, "token_ids": [9]})).await.err(422, 4224);
+        let found = me.post("/api/pay/pay-link/search", json!({"filters": {"search": "once"}})).await;
+        assert_eq!((found.ok(200).as_array().unwrap().len(), found.header("x-total-count")), (1, Some("1")));
+        let by_kind = me.post("/api/pay/pay-link/search", json!({"filters": {"kind": {"id": [1]}}})).await;
+        assert_eq!(by_kind.ok(200)[0]["id"], id);
+        me.delete(&format!("/api/pay/pay-link?id={id}"), json!({})).await.ok(204);
+        me.delete("/api/pay/pay-link", json!({"id": id})).await.ok(204);
+        me.get(&format!("/api/pay/pay-link?id={id}")).await.err(404, 4040);
+        assert_eq!(me.post("/api/pay/pay-link/search", json!({})).await.header("x-total-count"), Some("1"), "deleted links are left out");
+        me.delete(&format!("/api/pay/pay-link?id={id}"), json!({"id": 5})).await.err(400, 4008);
+        let coins = me.get("/api/pay/pay-link/coins").await;
+        assert_eq!(coins.ok(200).as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6], "TRX prices through its USD rate");
+        assert_eq!(me.get("/api/pay/pay-link/status/available").await.ok(200)[0], json!({"id": 1, "name": "Active", "settable": true}));
+        let other = app.merchant("links-other@example.com").await;
+        app.as_user(&other.token).get(&format!("/api/pay/pay-link?id={}", t["id"])).await.err(404, 4040);
+    }
+
+    async fn sandbox_payment_end_to_end(app) {
+        let (m, l) = link(&app, "paid@example.com").await;
+        let (id, address) = invoice_in_usdt(&app, &l).await;
+        assert!(address.starts_with("0x") && address.len() == 42);
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["exception"].clone(), s["amount_due"].clone(), s["code"].clone()), (json!(2), json!("none"), json!("10"), json!("USDT")));
+        assert_eq!(s["payable_tokens"].as_array().unwrap().iter().map(|t| t["token_id"].as_i64().unwrap()).collect::<Vec<_>>(), [12, 13, 14]);
+        assert_eq!(s["metadata"], serde_json::Value::Null);
+        // the payer reopening the page gets the same answer
+        let again = app.client_at("10.60.0.1").post("/invoice/pay", json!({"idInvoice": id})).await;
+        assert_eq!(again.ok(200)["address"], address.as_str());
+        assert_eq!((again.body["amount"].clone(), again.body["rate"].clone(), again.body["name"].clone()), (json!("10"), json!(1), json!("Sandbox")));
+        sandbox_pay(&app, id, None).await;
+        assert_eq!(state(&app, id).await["status"], 2, "nothing happens before a block");
+        mine(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["amount_paid"].clone(), s["amount_remaining"].clone()), (json!(4), json!("10"), json!("0")));
+        assert_eq!((s["payments"][0]["status"].clone(), s["payments"][0]["confirmations"].clone()), (json!("confirmed"), json!(1)));
+        assert!(s["paid_at"].is_string());
+        let b = balance_of(&app.as_user(&m.token), 6).await;
+        assert_eq!((b["amount"].to_string(), b["incoming"].clone()), ("9.9".to_owned(), json!(0)), "10 less the 1 % invoice commission");
+        // the watcher reading the chain again credits nothing twice
+        mine(&app).await;
+        app.services.watch_once(&paygate_app::payments::sandbox::SandboxChain).await.unwrap();
+        assert_eq!(balance_of(&app.as_user(&m.token), 6).await["amount"].to_string(), "9.9");
+        app.client_at("10.60.0.1").post("/invoice/pay", json!({"idInvoice": id})).await.err(422, 4221);
+        let info = app.as_user(&m.token).get(&format!("/api/pay/pay-link/info/{}", l["id"])).await;
+        assert_eq!((info.ok(200)["paid_count"].clone(), info.body["paid_amount"].clone()), (json!(1), json!(10)));
+        assert_ledger_ok(&app).await;
+    }
+
+    async fn partial_over_and_late(app) {
+        let (m, l) = link(&app, "partial@example.com").await;
+        let (id, _) = invoice_in_usdt(&app, &l).await;
+        sandbox_pay(&app, id, Some("4")).await;
+        mine(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["exception"].clone(), s["amount_remaining"].clone()), (json!(2), json!("paid_partial"), json!("6")));
+        sandbox_pay(&app, id, None).await;
+        mine(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["exception"].clone(), s["payments"].as_array().unwrap().len()), (json!(4), json!("none"), 2));
+        // over
+        let (over, _) = invoice_in_usdt(&app, &l).await;
+        sandbox_pay(&app, over, Some("12")).await;
+        mine(&app).await;
+        let s = state(&app, over).await;
+        assert_eq!((s["status"].clone(), s["exception"].clone()), (json!(4), json!("paid_over")));
+        // late: expired before the payment, paid within the monitoring window
+        let (late, _) = invoice_in_usdt(&app, &l).await;
+        let mut c = app.services.store.conn().await.unwrap();
+        paygate_store::testing::execute(&mut c, &format!("UPDATE invoices SET expires_at = expires_at - 3600 WHERE id = {late}")).await.unwrap();
+        drop(c);
+        assert_eq!(state(&app, late).await["status"], 5, "expiry shows at once");
+        app.services.advance_due_invoices().await.unwrap();
+        sandbox_pay(&app, late, Some("10")).await;
+        mine(&app).await;
+        let s = state(&app, late).await;
+        assert_eq!((s["status"].clone(), s["exception"].clone()), (json!(5), json!("paid_late")));
+        assert_eq!(s["payments"][0]["status"], "confirmed", "{s}");
+        // 3.96 + 5.94 (partial and rest, 1 % each) + 11.88 (over) + 9.9 (late)
+        let b = balance_of(&app.as_user(&m.token), 6).await;
+        assert_eq!(b["amount"].to_string(), "31.68");
+        assert_ledger_ok(&app).await;
+    }
+
+    async fn reorganisation_before_confirmation_and_restart(app) {
+        let (email, secret) = app.operator("reorg-ops@example.com").await;
+        let op = app.as_user(&app.operator_token(&email, &secret).await);
+        op.put("/admin/chain", json!({"id": 9, "confirmations_required": 2})).await.ok(204);
+        let (m, l) = link(&app, "reorg@example.com").await;
+        let (id, _) = invoice_in_usdt(&app, &l).await;
+        sandbox_pay(&app, id, None).await;
+        mine(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["confirmations"].clone(), s["confirmations_required"].clone()), (json!(3), json!(1), json!(2)));
+        assert_eq!(balance_of(&app.as_user(&m.token), 6).await["incoming"].to_string(), "10");
+        // the block disappears with its transfer
+        let r = op.post("/sandbox/reorg", json!({"depth": 1, "drop_transfers": true})).await;
+        assert_eq!(r.ok(200)["removed_blocks"], 1);
+        mine(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["payments"][0]["status"].clone(), s["amount_paid"].clone()), (json!(2), json!("replaced"), json!("0")));
+        mine(&app).await;
+        let b = balance_of(&app.as_user(&m.token), 6).await;
+        assert_eq!((b["amount"].clone(), b["incoming"].clone()), (json!(0), json!(0)), "nothing credited");
+        op.post("/sandbox/reorg", json!({"depth": 0})).await.err(400, 4004);
+        app.as_user(&m.token).post("/sandbox/reorg", json!({"depth": 1})).await.err(403, 4033);
+        // paid again, then the server restarts between seeing and confirming: credited once
+        sandbox_pay(&app, id, None).await;
+        mine(&app).await;
+        assert_eq!(state(&app, id).await["status"], 3);
+        app.restart().await;
+        mine(&app).await;
+        mine(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!(s["status"], 4);
+        assert_eq!(balance_of(&app.as_user(&m.token), 6).await["amount"].to_string(), "9.9");
+        assert_ledger_ok(&app).await;
+    }
+
+    async fn invoice_rules_and_access(app) {
+        let (m, l) = link(&app, "rules@example.com").await;
+        let api = app.client_at("10.61.0.1");
+        let lid = l["id"].clone();
+        api.post("/invoice/create", json!({"amount": 10, "coin_id": 1, "product_id": 1})).await.err(401, 4010);
+        api.post("/invoice/create", json!({"amount": 10, "coin_id": 1, "product_id": 2})).await.err(400, 4002);
+        api.post("/invoice/create", json!({"amount": 10, "coin_id": 1, "product_id": 2, "id": 123456789})).await.err(404, 4040);
+        api.post("/invoice/create", json!({"amount": 9, "coin_id": 1, "product_id": 2, "id": lid})).await.err(422, 4225);
+        api.post("/invoice/create", json!({"amount": 10, "coin_id": 2, "product_id": 2, "id": lid})).await.err(400, 4004);
+        api.post("/invoice/create", json!({"amount": 10, "coin_id": 1, "product_id": 9, "id": lid})).await.err(400, 4004);
+        let me = app.as_user(&m.token);
+        me.put("/api/pay/pay-link", json!({"id": lid, "status_id": 2})).await.ok(204);
+        api.post("/invoice/create", json!({"amount": 10, "coin_id": 1, "product_id": 2, "id": lid})).await.err(422, 4223);
+        me.put("/api/pay/pay-link", json!({"id": lid, "status_id": 1})).await.ok(204);
+        // the merchant's own invoices, with its extension fields
+        let own = me.post("/invoice/create", json!({"amount": "25.5", "coin_id": 1, "product_id": 1, "order_id": "ord-1", "metadata": {"cart": 7}, "description": "Order 1"})).await;
+        let own_id = own.ok(200)["invoice_id"].as_i64().unwrap();
+        assert_eq!(own.body["message"], "Invoice created successfully");
+        me.post("/invoice/create", json!({"amount": 1, "coin_id": 1, "product_id": 1, "order_id": "ord-1"})).await.err(409, 4091);
+        me.post("/invoice/create", json!({"amount": 1, "coin_id": 1, "product_id": 1, "id": lid})).await.err(400, 4008);
+        let s = me.post("/invoice/receive", json!({"idInvoice": own_id})).await;
+        assert_eq!((s.ok(200)["metadata"].clone(), s.body["order_id"].clone(), s.body["status"].clone()), (json!({"cart": 7}), json!("ord-1"), json!(1)));
+        assert_eq!(state(&app, own_id).await["metadata"], serde_json::Value::Null, "metadata is the merchant's");
+        // choosing the token
+        api.post("/invoice/pay", json!({"idInvoice": own_id})).await.err(400, 4002);
+        api.post("/invoice/pay", json!({"idInvoice": own_id, "token_id": 6})).await.err(422, 4224);
+        let p = api.post("/invoice/pay", json!({"idInvoice": own_id, "token_id": 12})).await;
+        // 25.5 USD at 65000 USD/BTC, rounded up to satoshis
+        assert_eq!((p.ok(200)["amount"].clone(), p.body["rate"].clone(), p.body["code"].clone()), (json!("0.00039231"), json!(65000), json!("BTC")));
+        // switching while nothing is paid: new address, new rate
+        let switched = api.post("/invoice/pay", json!({"idInvoice": own_id, "token_id": 13})).await;
+        assert_ne!(switched.ok(200)["address"], p.body["address"]);
+        assert_eq!(switched.body["code"], "ETH");
+        api.post("/invoice/pay", json!({"idInvoice": 1})).await.err(404, 4040);
+        // other owners see nothing; a viewer may read, not write
+        let other = app.merchant("rules-other@example.com").await;
+        app.as_user(&other.token).post("/invoice/receive", json!({"idInvoice": own_id})).await.err(404, 4040);
+        let viewer = app.member("rules-viewer@example.com", m.owner_id, 5).await;
+        app.as_user(&viewer.token).post("/invoice/receive", json!({"idInvoice": own_id})).await.ok(200);
+        app.as_user(&viewer.token).post("/invoice/create", json!({"amount": 1, "coin_id": 1, "product_id": 1})).await.err(403, 4030);
+        app.as_user("bad-token").post("/invoice/receive", json!({"idInvoice": own_id})).await.err(401, 4011);
+        // sandbox routes
+        app.api().post("/sandbox/transfer", json!({"to_address": "0x0000000000000000000000000000000000000001", "token_id": 6, "amount": 1})).await.err(422, 4224);
+        app.api().post("/sandbox/transfer", json!({"to_address": "nope", "token_id": 14, "amount": 1})).await.err(400, 4005);
+        let t = app.api().post("/sandbox/transfer", json!({"to_address": "0x0000000000000000000000000000000000000001", "token_id": 14, "amount": 1})).await;
+        assert_eq!((t.ok(200)["tx_hash"].as_str().unwrap().len(), t.body["block_number"].clone()), (66, json!(null)));
+        app.api().post("/sandbox/invoice/pay", json!({"idInvoice": 1})).await.err(404, 4040);
+        let fresh = api.post("/invoice/create", json!({"amount": 10, "coin_id": 1, "product_id": 2, "id": lid})).await;
+        app.api().post("/sandbox/invoice/pay", json!({"idInvoice": fresh.ok(200)["invoice_id"]})).await.err(422, 4221);
+    }
+
+    async fn operator_keys(app) {
+        let (email, secret) = app.operator("keys-ops@example.com").await;
+        let op = app.as_user(&app.operator_token(&email, &secret).await);
+        let keys = op.get("/admin/xpub").await;
+        let sandbox = keys.ok(200).as_array().unwrap().iter().find(|k| k["chain_id"] == 9).unwrap().clone();
+        assert_eq!((sandbox["status_id"].clone(), sandbox["derivation_path"].clone()), (json!(1), json!("0/{index}")));
+        let xpub = paygate_chain::xpub_from_seed(&[7u8; 32]).unwrap();
+        let fresh_step = |app: &TestApp| {
+            let store = app.services.store.clone();
+            async move {
+                let mut c = store.conn().await.unwrap();
+                paygate_store::testing::execute(&mut c, "UPDATE users SET totp_last_step = 0 WHERE is_operator").await.unwrap();
+            }
+        };
+        fresh_step(&app).await;
+        let k = op.post("/admin/xpub", json!({"chain_id": 4, "xpub": xpub, "otp": totp_now(&secret, 0)})).await;
+        let k = k.ok(200).clone();
+        assert_eq!((k["status_id"].clone(), k["next_index"].clone(), k["fingerprint"].as_str().unwrap().len()), (json!(1), json!(0), 8));
+        fresh_step(&app).await;
+        op.post("/admin/xpub", json!({"chain_id": 4, "xpub": xpub, "otp": totp_now(&secret, 0)})).await.err(409, 4094);
+        fresh_step(&app).await;
+        op.post("/admin/xpub", json!({"chain_id": 5, "xpub": xpub, "otp": totp_now(&secret, 0)})).await.err(400, 4005);
+        op.post("/admin/xpub", json!({"chain_id": 4, "xpub": xpub, "otp": "000000x"})).await.err(400, 4020);
+        fresh_step(&app).await;
+        op.post("/admin/xpub", json!({"chain_id": 999, "xpub": xpub, "otp": totp_now(&secret, 0)})).await.err(404, 4040);
+        fresh_step(&app).await;
+        op.put("/admin/xpub", json!({"id": k["id"], "status_id": 2, "otp": totp_now(&secret, 0)})).await.ok(204);
+        fresh_step(&app).await;
+        op.put("/admin/xpub", json!({"id": k["id"], "status_id": 2, "otp": totp_now(&secret, 0)})).await.err(409, 4096);
+        assert_eq!(op.get("/admin/xpub?chain_id=4").await.ok(200)[0]["status_id"], 2);
+    }
+}
