@@ -216,6 +216,12 @@ pub struct PayableTokenResponse {
     is_test: bool,
 }
 
+impl From<(paygate_store::catalogue::Token, paygate_store::catalogue::Chain)> for PayableTokenResponse {
+    fn from((t, c): (paygate_store::catalogue::Token, paygate_store::catalogue::Chain)) -> Self {
+        PayableTokenResponse { token_id: t.id, coin_id: t.coin_id, code: t.code, chain_id: c.id, name: c.name, standard: t.standard, decimals: t.decimals, is_test: c.is_test }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PaymentResponse {
     tx_hash: String,

@@ -27,6 +27,7 @@ mod tfa;
 mod timezone;
 mod transfer;
 mod user;
+mod wallet;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,6 +65,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(invoice::routes())
         .merge(pay::pay_link::routes())
         .merge(sandbox::routes())
+        .merge(wallet::routes())
 }
 
 /// The OpenAPI document of the route table (§5.4), finished with the error responses.

@@ -287,3 +287,9 @@ pub async fn unconfirmed_of_owner_coin(c: &mut impl Conn, owner_id: i64, coin_id
     let rows: Vec<(DbAmount,)> = run!(c, |db| sqlx::query_as(SQL).bind(owner_id).bind(coin_id).fetch_all(db).await)?;
     Ok(rows.into_iter().map(|(a,)| a).collect())
 }
+
+/// Confirmed amounts received on an address, per token.
+pub async fn received_on(c: &mut impl Conn, address_id: i64) -> StoreResult<Vec<(i64, DbAmount)>> {
+    const SQL: &str = "SELECT token_id, amount FROM payments WHERE address_id = $1 AND status = 'confirmed' ORDER BY token_id";
+    Ok(run!(c, |db| sqlx::query_as::<_, (i64, DbAmount)>(SQL).bind(address_id).fetch_all(db).await)?)
+}

@@ -250,13 +250,17 @@ impl Services {
 
     /// Tokens the payer may choose, with their chains.
     pub(crate) async fn payable_tokens(&self, c: &mut impl Conn, inv: &Invoice) -> AppResult<Vec<(Token, Chain)>> {
+        self.payable_tokens_for(c, inv.product_id, inv.object_id, &inv.token_id_list()).await
+    }
+
+    /// Tokens payable for a pay object (`[]` = every token the owner accepts), narrowed.
+    pub(crate) async fn payable_tokens_for(&self, c: &mut impl Conn, product_id: i64, object_id: Option<i64>, narrowing: &[i64]) -> AppResult<Vec<(Token, Chain)>> {
         let cat = self.catalogue(false).await?;
         let keyed = xpubs::keyed_chains(c).await?;
-        let object_ids = match (inv.product_id, inv.object_id) {
+        let object_ids = match (product_id, object_id) {
             (2, Some(id)) => pay_links::by_id(c, id).await?.map(|l| l.token_id_list()).unwrap_or_default(),
             _ => vec![],
         };
-        let narrowing = inv.token_id_list();
         Ok(cat
             .tokens
             .into_iter()

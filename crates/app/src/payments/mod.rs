@@ -5,8 +5,10 @@ pub mod addresses;
 pub mod invoices;
 pub mod pay_links;
 pub mod sandbox;
+pub mod wallets;
 pub mod watcher;
 
 pub use invoices::{InvoiceCreate, InvoiceView, PayAnswer, PaymentView};
 pub use pay_links::{PayLinkInput, PayLinkPatch, PayLinkSummary};
 pub use sandbox::SandboxTransferAnswer;
+pub use wallets::{PublicLinkCard, ReceiveRequest, WalletView};

@@ -268,4 +268,45 @@ backend_tests! {
         op.put("/admin/xpub", json!({"id": k["id"], "status_id": 2, "otp": totp_now(&secret, 0)})).await.err(409, 4096);
         assert_eq!(op.get("/admin/xpub?chain_id=4").await.ok(200)[0]["status_id"], 2);
     }
+
+    async fn wallets_receive_requests_and_link_cards(app) {
+        let (m, l) = link(&app, "wallet@example.com").await;
+        let me = app.as_user(&m.token);
+        let w = me.post("/api/wallet", json!({"chain_id": 9, "label": "Top-ups"})).await;
+        let w = w.ok(200).clone();
+        let address = w["address"].as_str().unwrap().to_owned();
+        assert_eq!((w["label"].clone(), w["received"].clone()), (json!("Top-ups"), json!([])));
+        me.post("/api/wallet", json!({"chain_id": 4})).await.err(404, 4040);
+        me.post("/api/wallet", json!({})).await.err(400, 4002);
+        // a deposit to a standing address, credited as operation type 3
+        app.api().post("/sandbox/transfer", json!({"to_address": address, "token_id": 13, "amount": "0.5"})).await.ok(200);
+        mine(&app).await;
+        let list = me.get("/api/wallet?chain_id=9").await;
+        assert_eq!(list.ok(200)[0]["received"], json!([{"token_id": 13, "code": "ETH", "amount": 0.5}]));
+        assert_eq!(balance_of(&me, 4).await["amount"].to_string(), "0.495");
+        // a receive request skips status 1
+        let r = me.post("/api/receive/create", json!({"token_id": 14, "amount": "25", "order_id": "rcv-1"})).await;
+        let r = r.ok(200).clone();
+        assert_eq!((r["status"].clone(), r["product_id"].clone(), r["coin_id"].clone(), r["rate"].clone(), r["amount_due"].clone()), (json!(2), json!(1), json!(6), json!(1), json!("25")));
+        assert!(r["address"].as_str().unwrap().starts_with("0x"));
+        me.post("/api/receive/create", json!({"token_id": 14, "amount": "0.5"})).await.err(422, 4225);
+        me.post("/api/receive/create", json!({"token_id": 6, "amount": "5"})).await.err(404, 4040);
+        me.post("/api/receive/create", json!({"token_id": 14, "amount": "5", "order_id": "rcv-1"})).await.err(409, 4091);
+        app.api().post("/sandbox/invoice/pay", json!({"idInvoice": r["invoice_id"]})).await.ok(200);
+        mine(&app).await;
+        assert_eq!(state(&app, r["invoice_id"].as_i64().unwrap()).await["status"], 4);
+        assert_eq!(balance_of(&me, 6).await["amount"].to_string(), "24.75");
+        // the public card of a link
+        let card = app.api().post("/paylink/external-environment/info", json!({"public_id": l["public_id"]})).await;
+        let card = card.ok(200).clone();
+        assert_eq!((card["payable"].clone(), card["owner_name"].clone(), card["coin_code"].clone(), card["amount"].clone()), (json!(true), json!("Shop of wallet@example.com"), json!("USD"), json!(10)));
+        assert_eq!(card["payable_tokens"].as_array().unwrap().len(), 3);
+        app.api().post("/paylink/external-environment/info", json!({"id": l["id"]})).await.ok(200);
+        app.api().post("/paylink/external-environment/info", json!({"id": l["id"], "public_id": "x"})).await.err(400, 4008);
+        app.api().post("/paylink/external-environment/info", json!({"public_id": "nope"})).await.err(404, 4040);
+        me.put("/api/pay/pay-link", json!({"id": l["id"], "status_id": 2})).await.ok(204);
+        let card = app.api().post("/paylink/external-environment/info", json!({"id": l["id"]})).await;
+        assert_eq!(card.ok(200)["payable"], false);
+        assert_ledger_ok(&app).await;
+    }
 }
