@@ -28,6 +28,16 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // On /invoice/* an integration key wins over an access token (§1.3.3).
+        if let Some(key) = parts.headers.get("x-api-key") {
+            let key =
+                key.to_str().map_err(|_| ApiError::field(ErrorCode::ApiKeyInvalid, "X-API-Key", "API key invalid"))?;
+            let k = state.authenticate_key(key.trim()).await?;
+            if !k.has("invoice") {
+                return Err(ApiError::field(ErrorCode::ApiKeyScope, "X-API-Key", "The key lacks the invoice scope"));
+            }
+            return Ok(Caller(InvoiceCaller::Key(k)));
+        }
         let MaybeCaller(actor) = MaybeCaller::from_request_parts(parts, state).await?;
         Ok(Caller(match actor {
             None => InvoiceCaller::Public,
@@ -105,7 +115,7 @@ pub struct CreateResponse {
 }
 
 /// Create an invoice.
-#[utoipa::path(post, path = "/invoice/create", tag = "Invoice", request_body = CreateRequest, security((), ("jwt" = [])),
+#[utoipa::path(post, path = "/invoice/create", tag = "Invoice", request_body = CreateRequest, security((), ("jwt" = []), ("api_key" = [])),
     extensions(("x-origin" = json!("documented"))),
     responses((status = 200, body = CreateResponse), (status = 400, response = ErrorResponse), (status = 404, response = ErrorResponse),
         (status = 500, response = ErrorResponse)))]
@@ -166,7 +176,7 @@ pub struct PayResponse {
 }
 
 /// Choose the paying token and get the deposit address.
-#[utoipa::path(post, path = "/invoice/pay", tag = "Invoice", request_body = PayRequest, security((), ("jwt" = [])),
+#[utoipa::path(post, path = "/invoice/pay", tag = "Invoice", request_body = PayRequest, security((), ("jwt" = []), ("api_key" = [])),
     extensions(("x-origin" = json!("documented"))),
     responses((status = 200, body = PayResponse), (status = 400, response = ErrorResponse), (status = 404, response = ErrorResponse),
         (status = 500, response = ErrorResponse)))]
@@ -218,7 +228,16 @@ pub struct PayableTokenResponse {
 
 impl From<(paygate_store::catalogue::Token, paygate_store::catalogue::Chain)> for PayableTokenResponse {
     fn from((t, c): (paygate_store::catalogue::Token, paygate_store::catalogue::Chain)) -> Self {
-        PayableTokenResponse { token_id: t.id, coin_id: t.coin_id, code: t.code, chain_id: c.id, name: c.name, standard: t.standard, decimals: t.decimals, is_test: c.is_test }
+        PayableTokenResponse {
+            token_id: t.id,
+            coin_id: t.coin_id,
+            code: t.code,
+            chain_id: c.id,
+            name: c.name,
+            standard: t.standard,
+            decimals: t.decimals,
+            is_test: c.is_test,
+        }
     }
 }
 
@@ -337,7 +356,7 @@ impl From<InvoiceView> for InvoiceStateResponse {
 }
 
 /// The invoice's full state.
-#[utoipa::path(post, path = "/invoice/receive", tag = "Invoice", request_body = ReceiveRequest, security((), ("jwt" = [])),
+#[utoipa::path(post, path = "/invoice/receive", tag = "Invoice", request_body = ReceiveRequest, security((), ("jwt" = []), ("api_key" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = InvoiceStateResponse), (status = 404, response = ErrorResponse)))]
 pub async fn receive(
     state: AppState,

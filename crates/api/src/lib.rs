@@ -14,6 +14,7 @@ mod auth;
 mod balance;
 mod country;
 mod currency;
+mod integration_key;
 mod invoice;
 mod media;
 mod notification;
@@ -66,6 +67,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(pay::pay_link::routes())
         .merge(sandbox::routes())
         .merge(wallet::routes())
+        .merge(integration_key::routes())
 }
 
 /// The OpenAPI document of the route table (§5.4), finished with the error responses.

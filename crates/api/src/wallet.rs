@@ -46,7 +46,11 @@ impl From<WalletView> for WalletResponse {
             chain_id: w.address.chain_id,
             address: w.address.address,
             label: w.address.label,
-            received: w.received.into_iter().map(|(token_id, code, amount)| Received { token_id, code, amount }).collect(),
+            received: w
+                .received
+                .into_iter()
+                .map(|(token_id, code, amount)| Received { token_id, code, amount })
+                .collect(),
             created_at: time(w.address.created_at),
         }
     }
@@ -60,7 +64,11 @@ pub struct ListQuery {
 /// The owner's standing deposit addresses.
 #[utoipa::path(get, path = "/api/wallet", tag = "Api/Wallet", params(ListQuery), security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [WalletResponse])))]
-pub async fn list(state: AppState, caller: Caller<Staff>, QueryParams(q): QueryParams<ListQuery>) -> ApiResult<Json<Vec<WalletResponse>>> {
+pub async fn list(
+    state: AppState,
+    caller: Caller<Staff>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult<Json<Vec<WalletResponse>>> {
     Ok(Json(state.wallets(&caller, q.chain_id).await?.into_iter().map(Into::into).collect()))
 }
 
@@ -83,7 +91,11 @@ impl Validate for CreateRequest {
 #[utoipa::path(post, path = "/api/wallet", tag = "Api/Wallet", request_body = CreateRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))),
     responses((status = 200, body = WalletResponse), (status = 403, response = ErrorResponse), (status = 404, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn create(state: AppState, caller: Caller<Managers>, Body(b): Body<CreateRequest>) -> ApiResult<Json<WalletResponse>> {
+pub async fn create(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<CreateRequest>,
+) -> ApiResult<Json<WalletResponse>> {
     Ok(Json(state.create_wallet(&caller, b.chain_id.unwrap_or_default(), b.label.as_deref()).await?.into()))
 }
 
@@ -117,7 +129,11 @@ impl Validate for ReceiveCreateRequest {
 #[utoipa::path(post, path = "/api/receive/create", tag = "Api/Receive", request_body = ReceiveCreateRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))),
     responses((status = 200, body = InvoiceStateResponse), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
-pub async fn receive(state: AppState, caller: Caller<Managers>, Body(b): Body<ReceiveCreateRequest>) -> ApiResult<Json<InvoiceStateResponse>> {
+pub async fn receive(
+    state: AppState,
+    caller: Caller<Managers>,
+    Body(b): Body<ReceiveCreateRequest>,
+) -> ApiResult<Json<InvoiceStateResponse>> {
     let r = ReceiveRequest {
         token_id: b.token_id.unwrap_or_default(),
         amount: b.amount.map(|a| a.0).unwrap_or_default(),
@@ -172,7 +188,11 @@ pub struct LinkInfoResponse {
 /// A pay link as the payer's page shows it.
 #[utoipa::path(post, path = "/paylink/external-environment/info", tag = "Paylink", request_body = LinkInfoRequest,
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = LinkInfoResponse), (status = 404, response = ErrorResponse)))]
-pub async fn link_info(state: AppState, Client(client): Client, Body(b): Body<LinkInfoRequest>) -> ApiResult<Json<LinkInfoResponse>> {
+pub async fn link_info(
+    state: AppState,
+    Client(client): Client,
+    Body(b): Body<LinkInfoRequest>,
+) -> ApiResult<Json<LinkInfoResponse>> {
     state.limit_public(&format!("paylink-info:{}", client.ip), 20, 60)?;
     let card = state.public_link(b.public_id.as_deref(), b.id).await?;
     let l = card.link;

@@ -45,3 +45,18 @@ pub struct ClientInfo {
     pub user_agent: Option<String>,
     pub request_id: String,
 }
+
+impl Actor {
+    /// An integration key acting for its owner with the permissions of role 2 (§1.3.3). Never
+    /// a session: it cannot reach routes that take an access token.
+    pub(crate) fn for_key(k: &crate::KeyActor) -> Actor {
+        Actor {
+            user_id: 0,
+            session_id: 0,
+            scope: Scope::Full,
+            owner: Some(ActiveOwner { id: k.owner_id, role: Role::Administrator }),
+            operator: false,
+            expires_at: 0,
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! background jobs. The HTTP layer calls one service per request and maps its result.
 
 pub mod actor;
+pub mod api_keys;
 pub mod config;
 pub mod crypto;
 pub mod jobs;
@@ -38,6 +39,7 @@ use paygate_store::Store;
 
 pub use account::*;
 pub use actor::{ActiveOwner, Actor, ClientInfo, Scope};
+pub use api_keys::{KeyActor, NewApiKey};
 pub use auth::*;
 pub use balances::*;
 pub use catalogue::*;

@@ -290,6 +290,7 @@ pub async fn unconfirmed_of_owner_coin(c: &mut impl Conn, owner_id: i64, coin_id
 
 /// Confirmed amounts received on an address, per token.
 pub async fn received_on(c: &mut impl Conn, address_id: i64) -> StoreResult<Vec<(i64, DbAmount)>> {
-    const SQL: &str = "SELECT token_id, amount FROM payments WHERE address_id = $1 AND status = 'confirmed' ORDER BY token_id";
+    const SQL: &str =
+        "SELECT token_id, amount FROM payments WHERE address_id = $1 AND status = 'confirmed' ORDER BY token_id";
     Ok(run!(c, |db| sqlx::query_as::<_, (i64, DbAmount)>(SQL).bind(address_id).fetch_all(db).await)?)
 }

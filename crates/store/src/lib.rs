@@ -10,6 +10,7 @@
 //! commit together or not at all.
 
 mod amount;
+pub mod api_keys;
 pub mod audit;
 pub mod catalogue;
 pub mod chain_state;

@@ -14,7 +14,7 @@ pub use auth::{
     AllRoles, AnyUser, AnyUserOrSignup, Caller, Guard, Managers, Member, OperatorOnly, OwnerOnly, Rule, SignupOnly,
     Staff, bearer as bearer_token, check_rule_scope,
 };
-pub use client::Client;
+pub use client::{Client, client_info};
 pub use json::{Body, Validate};
 pub use maybe::MaybeCaller;
 pub use params::{IdPath, QueryParams};

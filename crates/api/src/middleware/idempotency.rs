@@ -51,10 +51,21 @@ fn valid_key(k: &str) -> bool {
     (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// Whose key space a request uses: the active owner, the operator, or the user. Decided from
-/// the token's claims; a bad token is answered by the route's own guard, unremembered.
-fn principal(req: &Request, state: &AppState) -> Option<String> {
-    let raw = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+/// Whose key space a request uses (§1.7): the integration key, the active owner, the operator
+/// or the user; on public calls the target object and the client address. A bad credential is
+/// answered by the route's own guard, unremembered.
+fn principal(parts: &axum::http::request::Parts, body: &[u8], state: &AppState) -> Option<String> {
+    if let Some(key) = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        return Some(format!("key:{}", hex::encode(Sha256::digest(key.trim().as_bytes()))));
+    }
+    let Some(raw) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        let target = parse_strict(body)
+            .ok()
+            .and_then(|v| v.get("id").or_else(|| v.get("to_address")).map(|t| t.to_string()))
+            .unwrap_or_default();
+        let ip = crate::extract::client_info(parts, state).ip;
+        return Some(format!("public:{}:{target}:{ip}", parts.uri.path()));
+    };
     let parts = Request::builder().header(header::AUTHORIZATION, raw).body(()).ok()?.into_parts().0;
     let token = bearer_token(&parts)?;
     let claims = paygate_app::jwt::decode(token, &state.config.jwt_secret.0, paygate_core::time::now()).ok()?;
@@ -112,10 +123,12 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         return ApiError::field(ErrorCode::FieldFormat, "Idempotency-Key", "1–255 visible ASCII characters")
             .into_response();
     };
-    let Some(principal) = principal(&req, &state) else { return next.run(req).await };
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
         return ApiError::new(ErrorCode::PayloadTooLarge, "Body too large").into_response();
+    };
+    let Some(principal) = principal(&parts, &bytes, &state) else {
+        return next.run(Request::from_parts(parts, Body::from(bytes))).await;
     };
     let fp = fingerprint(&parts.method, parts.uri.path(), &bytes);
     match state.idem_begin(&principal, &key, &fp).await {

@@ -17,6 +17,8 @@ pub enum InvoiceCaller {
     /// The payer on a checkout page.
     Public,
     Member(Actor),
+    /// An integration key with the `invoice` scope: its owner, as role 2.
+    Key(crate::KeyActor),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -82,8 +84,17 @@ impl Services {
 
     /// `POST /invoice/create`.
     pub async fn create_invoice(&self, caller: &InvoiceCaller, mut input: InvoiceCreate) -> AppResult<i64> {
+        let key_id = match caller {
+            InvoiceCaller::Key(k) => Some(k.key_id),
+            _ => None,
+        };
+        let as_key;
         let member = match caller {
             InvoiceCaller::Member(a) => Some(a),
+            InvoiceCaller::Key(k) => {
+                as_key = Actor::for_key(k);
+                Some(&as_key)
+            }
             InvoiceCaller::Public => {
                 if input.product_id != 2 {
                     return Err(AppError::new(
@@ -188,8 +199,8 @@ impl Services {
             expires_at: now + expiry * 60,
             processing_since: None,
             paid_at: None,
-            created_by_user_id: member.map(|a| a.user_id),
-            api_key_id: None,
+            created_by_user_id: if key_id.is_some() { None } else { member.map(|a| a.user_id) },
+            api_key_id: key_id,
             created_at: now,
             updated_at: now,
         };
@@ -237,6 +248,11 @@ impl Services {
     ) -> AppResult<Invoice> {
         let inv = if lock { invoices::lock(c, id).await? } else { invoices::get(c, id).await? };
         let inv = inv.ok_or_else(|| AppError::field(ErrorCode::NotFound, "idInvoice", "Unknown invoice"))?;
+        if let InvoiceCaller::Key(k) = caller
+            && k.owner_id != inv.owner_id
+        {
+            return Err(AppError::field(ErrorCode::NotFound, "idInvoice", "Unknown invoice"));
+        }
         if let InvoiceCaller::Member(a) = caller {
             let mine = a.owner.is_some_and(|o| {
                 o.id == inv.owner_id && (o.role != Role::Cashier || inv.created_by_user_id == Some(a.user_id))
@@ -254,7 +270,13 @@ impl Services {
     }
 
     /// Tokens payable for a pay object (`[]` = every token the owner accepts), narrowed.
-    pub(crate) async fn payable_tokens_for(&self, c: &mut impl Conn, product_id: i64, object_id: Option<i64>, narrowing: &[i64]) -> AppResult<Vec<(Token, Chain)>> {
+    pub(crate) async fn payable_tokens_for(
+        &self,
+        c: &mut impl Conn,
+        product_id: i64,
+        object_id: Option<i64>,
+        narrowing: &[i64],
+    ) -> AppResult<Vec<(Token, Chain)>> {
         let cat = self.catalogue(false).await?;
         let keyed = xpubs::keyed_chains(c).await?;
         let object_ids = match (product_id, object_id) {
@@ -398,7 +420,7 @@ impl Services {
         let mut c = self.store.conn().await?;
         let inv = self.visible_invoice(&mut c, caller, id, false).await?;
         let mut view = self.invoice_view(&mut c, inv).await?;
-        view.for_merchant = matches!(caller, InvoiceCaller::Member(_));
+        view.for_merchant = !matches!(caller, InvoiceCaller::Public);
         Ok(view)
     }
 

@@ -8,8 +8,8 @@ use paygate_store::{invoices, owners, xpubs};
 
 use super::addresses::AddressFor;
 use super::invoices::{InvoiceCaller, InvoiceCreate, InvoiceView};
-use crate::actor::Actor;
 use crate::Services;
+use crate::actor::Actor;
 
 /// Standing addresses an owner may hold per chain.
 const WALLETS_PER_CHAIN: usize = 20;
@@ -73,9 +73,15 @@ impl Services {
             .filter(|c| c.enabled && self.chain_in_mode(c))
             .ok_or_else(|| AppError::field(ErrorCode::NotFound, "chain_id", "Unknown chain"))?;
         if xpubs::wallets(&mut tx, owner_id, Some(chain.id)).await?.len() >= WALLETS_PER_CHAIN {
-            return Err(AppError::field(ErrorCode::QuotaExceeded, "chain_id", "20 standing addresses on this chain already"));
+            return Err(AppError::field(
+                ErrorCode::QuotaExceeded,
+                "chain_id",
+                "20 standing addresses on this chain already",
+            ));
         }
-        let (id, _) = self.new_address(&mut tx, &chain, AddressFor { owner_id, purpose: "wallet", invoice_id: None, label }).await?;
+        let (id, _) = self
+            .new_address(&mut tx, &chain, AddressFor { owner_id, purpose: "wallet", invoice_id: None, label })
+            .await?;
         let address = xpubs::address(&mut tx, id).await?.ok_or_else(|| AppError::internal("address vanished"))?;
         tx.commit().await?;
         Ok(WalletView { address, received: vec![] })
@@ -92,7 +98,11 @@ impl Services {
             .ok_or_else(|| AppError::field(ErrorCode::NotFound, "token_id", "Unknown token"))?;
         crate::policy::check_amount("amount", &r.amount, token.decimals, false)?;
         if r.amount < token.min_amount.0 {
-            return Err(AppError::field(ErrorCode::AmountOutOfRange, "amount", format!("At least {} {}", token.min_amount.0, token.code)));
+            return Err(AppError::field(
+                ErrorCode::AmountOutOfRange,
+                "amount",
+                format!("At least {} {}", token.min_amount.0, token.code),
+            ));
         }
         let caller = InvoiceCaller::Member(actor.clone());
         let input = InvoiceCreate {
@@ -119,7 +129,13 @@ impl Services {
         let link = match (public_id, id) {
             (Some(p), None) => pay_links::by_public_id(&mut c, p).await?,
             (None, Some(i)) => pay_links::by_id(&mut c, i).await?,
-            _ => return Err(AppError::field(ErrorCode::FieldCombination, "public_id", "Give exactly one of public_id and id")),
+            _ => {
+                return Err(AppError::field(
+                    ErrorCode::FieldCombination,
+                    "public_id",
+                    "Give exactly one of public_id and id",
+                ));
+            }
         };
         let link = link.filter(|l| l.status_id != pay_links::DELETED).ok_or_else(|| AppError::not_found("Pay link"))?;
         let summary = self.summarise(&mut c, link).await?;

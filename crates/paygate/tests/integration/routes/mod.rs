@@ -4,6 +4,7 @@ mod auth;
 mod balance;
 mod currency;
 mod dictionaries;
+mod integration_key;
 mod invoice;
 mod owner;
 mod personal;
