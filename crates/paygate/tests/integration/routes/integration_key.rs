@@ -3,7 +3,6 @@
 use serde_json::json;
 
 use crate::backend_tests;
-use crate::harness::*;
 
 backend_tests! {
     async fn keys_create_use_and_revoke(app) {
