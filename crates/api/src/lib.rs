@@ -19,6 +19,7 @@ mod invoice;
 mod media;
 mod notification;
 mod owner;
+mod pages;
 mod pay;
 mod personal;
 mod product;
@@ -68,6 +69,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(sandbox::routes())
         .merge(wallet::routes())
         .merge(integration_key::routes())
+        .merge(pages::routes())
 }
 
 /// The OpenAPI document of the route table (§5.4), finished with the error responses.

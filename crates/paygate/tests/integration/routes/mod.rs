@@ -7,6 +7,7 @@ mod dictionaries;
 mod integration_key;
 mod invoice;
 mod owner;
+mod pages;
 mod personal;
 mod product;
 mod rates;

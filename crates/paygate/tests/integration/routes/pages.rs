@@ -1,0 +1,92 @@
+//! Hosted checkout pages (§5.3): HTML from the server, nothing loaded from elsewhere, a nonce CSP.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::backend_tests;
+use crate::harness::*;
+
+async fn page(app: &TestApp, path: &str) -> (Resp, String) {
+    let r = app.client_at("10.70.0.1").raw(Method::GET, path, None).await;
+    let html = String::from_utf8(r.raw.clone()).expect("utf-8");
+    (r, html)
+}
+
+/// The headers every checkout page carries, and that it loads nothing from another origin.
+#[track_caller]
+fn assert_hosted(r: &Resp, html: &str, frame_ancestors: &str) {
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!((r.header("cache-control"), r.header("referrer-policy")), (Some("no-store"), Some("no-referrer")));
+    let csp = r.header("content-security-policy").expect("CSP");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce in CSP");
+    assert!(nonce.len() >= 22, "nonce has enough entropy: {nonce}");
+    assert!(csp.contains(&format!("frame-ancestors {frame_ancestors}")), "{csp}");
+    assert!(csp.starts_with("default-src 'none'"));
+    assert_eq!(html.matches("<script nonce=").count(), 1, "one inline script, with the nonce");
+    assert!(html.contains(&format!("<script nonce=\"{nonce}\">")));
+    for external in ["src=\"http", "src=\"//", "<link ", "@import", "url(http"] {
+        assert!(!html.contains(external), "no third-party resource ({external})");
+    }
+}
+
+backend_tests! {
+    async fn pay_link_page(app) {
+        let m = app.merchant("page@example.com").await;
+        let me = app.as_user(&m.token);
+        let l = me.post("/api/pay/pay-link/reusable", json!({"name": "Tea <script>alert(1)</script>", "description": "Green & hot", "coin_id": 1, "amount_min": 1, "amount_max": 50})).await;
+        let public_id = l.ok(200)["public_id"].as_str().unwrap().to_owned();
+        let (r, html) = page(&app, &format!("/pay/{public_id}?amount=7%22%3E&theme=dark")).await;
+        assert_eq!(r.status, 200, "{html}");
+        assert_hosted(&r, &html, "'none'");
+        assert!(html.contains("Tea &lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"), "payer-visible text is escaped");
+        assert!(html.contains("Green &amp; hot"));
+        assert!(html.contains("value=\"7&quot;&gt;\""), "the pre-filled amount cannot leave its attribute");
+        assert!(html.contains("min=\"1\"") && html.contains("max=\"50\""));
+        assert!(html.contains("<body class=\"dark\">"));
+        for token in [12, 13, 14] {
+            assert!(html.contains(&format!("data-link-token=\"{token}\"")), "sandbox token {token} is offered");
+        }
+        // a paused link explains itself with 200, an unknown or deleted one is a 404 page
+        let id = l.body["id"].as_i64().unwrap();
+        me.put("/api/pay/pay-link", json!({"id": id, "status_id": 2})).await.ok(204);
+        let (r, html) = page(&app, &format!("/pay/{public_id}")).await;
+        assert_eq!(r.status, 200);
+        assert!(html.contains("not accepting payments") && !html.contains("data-link-token=\""));
+        me.delete(&format!("/api/pay/pay-link?id={id}"), json!({})).await.ok(204);
+        let (r, html) = page(&app, &format!("/pay/{public_id}")).await;
+        assert_eq!(r.status, 404);
+        assert_hosted(&r, &html, "'none'");
+        assert!(html.contains("statusCode 404") && html.contains("code 4040"), "{html}");
+    }
+
+    async fn invoice_page(app) {
+        let m = app.merchant("invoice-page@example.com").await;
+        let l = app.as_user(&m.token).post("/api/pay/pay-link/reusable", json!({"name": "Coffee", "coin_id": 1, "amount": 10, "success_url": "https://shop.example.com/ok"})).await;
+        let l = l.ok(200).clone();
+        let payer = app.client_at("10.70.0.2");
+        let id = payer.post("/invoice/create", json!({"amount": 10, "coin_id": 1, "id": l["id"], "product_id": 2})).await.ok(200)["invoice_id"].as_i64().unwrap();
+        // status 1: the token choice
+        let (r, html) = page(&app, &format!("/pay/invoice/{id}")).await;
+        assert_eq!(r.status, 200, "{html}");
+        assert_hosted(&r, &html, "'none'");
+        assert!(html.contains("data-invoice-token=\"13\"") && !html.contains("id=\"qr\""));
+        // status 2: address, amount due, QR and, on the sandbox chain, the simulate buttons
+        let address = payer.post("/invoice/pay", json!({"idInvoice": id, "coin_id": 6})).await.ok(200)["address"].as_str().unwrap().to_owned();
+        let (r, html) = page(&app, &format!("/pay/invoice/{id}")).await;
+        assert_eq!(r.status, 200);
+        assert_hosted(&r, &html, "'none'");
+        assert!(html.contains(&format!("<div class=\"address\" id=\"address\">{address}</div>")));
+        assert!(html.contains("<strong id=\"due\">10 USDT</strong>"), "{html}");
+        assert!(html.contains("src=\"data:image/png;base64,"), "the QR code is inline");
+        assert!(html.contains("data-simulate=\"full\">Simulate payment") && html.contains("data-simulate=\"5\""));
+        assert!(html.contains(&format!("\"invoice_id\":{id}")), "the script knows which invoice to poll");
+        // the embedded layout frames only pay-form invoices
+        let (r, html) = page(&app, &format!("/pay/invoice/{id}?embed=1")).await;
+        assert_hosted(&r, &html, "'none'");
+        for missing in ["/pay/invoice/999999", "/pay/invoice/abc", "/pay/nosuchlink00"] {
+            let (r, html) = page(&app, missing).await;
+            assert_eq!(r.status, 404, "{missing}");
+            assert!(html.contains("code 4040"));
+        }
+    }
+}
