@@ -11,10 +11,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{Body, Caller, Managers, QueryParams, Validate};
 use crate::state::AppState;
-use crate::wire::{no_content, time, time_opt};
+use crate::wire::{no_content, query_or_body_id, time, time_opt};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create, revoke))
@@ -134,12 +134,7 @@ pub async fn revoke(
     QueryParams(q): QueryParams<IdQuery>,
     Body(b): Body<RevokeRequest>,
 ) -> ApiResult<StatusCode> {
-    let id = match (q.id, b.id) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(ApiError::field(ErrorCode::FieldCombination, "id", "id in the query and the body differ"));
-        }
-        (a, b) => a.or(b).ok_or_else(|| ApiError::field(ErrorCode::FieldRequired, "id", "id is required"))?,
-    };
+    let id = query_or_body_id(q.id, b.id)?;
     state.revoke_api_key(&caller, id).await?;
     Ok(no_content())
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use paygate_app::payments::{InvoiceView, PaymentView};
+use paygate_app::payments::state::InvoiceState;
 use paygate_app::{InvoiceCaller, InvoiceCreate};
 use paygate_core::validate::Validator;
 use paygate_core::{Amount, ErrorCode, Role};
@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::{Body, Client, MaybeCaller, Validate, check_rule_scope};
 use crate::state::AppState;
-use crate::wire::{WireAmount, check_order_id, time, time_opt};
+use crate::wire::{WireAmount, check_order_id};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create)).routes(routes!(pay)).routes(routes!(receive))
@@ -213,157 +213,15 @@ impl Validate for ReceiveRequest {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PayableTokenResponse {
-    token_id: i64,
-    coin_id: i64,
-    code: String,
-    chain_id: i64,
-    /// Chain name.
-    name: String,
-    standard: String,
-    decimals: i64,
-    is_test: bool,
-}
-
-impl From<(paygate_store::catalogue::Token, paygate_store::catalogue::Chain)> for PayableTokenResponse {
-    fn from((t, c): (paygate_store::catalogue::Token, paygate_store::catalogue::Chain)) -> Self {
-        PayableTokenResponse {
-            token_id: t.id,
-            coin_id: t.coin_id,
-            code: t.code,
-            chain_id: c.id,
-            name: c.name,
-            standard: t.standard,
-            decimals: t.decimals,
-            is_test: c.is_test,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct PaymentResponse {
-    tx_hash: String,
-    index: i64,
-    amount: String,
-    confirmations: i64,
-    /// `seen`, `confirmed` or `replaced`.
-    status: String,
-    seen_at: String,
-    confirmed_at: Option<String>,
-}
-
-impl From<&PaymentView> for PaymentResponse {
-    fn from(p: &PaymentView) -> Self {
-        PaymentResponse {
-            tx_hash: p.payment.tx_hash.clone(),
-            index: p.payment.log_index,
-            amount: p.payment.amount.to_plain(),
-            confirmations: p.confirmations,
-            status: p.payment.status.clone(),
-            seen_at: time(p.payment.seen_at),
-            confirmed_at: time_opt(p.payment.confirmed_at),
-        }
-    }
-}
-
-/// `InvoiceState` of §3.
-#[derive(Serialize, ToSchema)]
-pub struct InvoiceStateResponse {
-    invoice_id: i64,
-    status: i64,
-    exception: String,
-    product_id: i64,
-    object_id: Option<i64>,
-    owner_name: String,
-    order_id: Option<String>,
-    description: Option<String>,
-    #[schema(value_type = f64)]
-    amount: Amount,
-    coin_id: i64,
-    coin_code: String,
-    token_id: Option<i64>,
-    code: Option<String>,
-    chain_id: Option<i64>,
-    name: Option<String>,
-    address: Option<String>,
-    #[schema(value_type = Option<f64>)]
-    rate: Option<Amount>,
-    amount_due: Option<String>,
-    amount_paid: String,
-    amount_remaining: Option<String>,
-    confirmations: i64,
-    confirmations_required: Option<i64>,
-    payments: Vec<PaymentResponse>,
-    payable_tokens: Vec<PayableTokenResponse>,
-    created_at: String,
-    expires_at: String,
-    paid_at: Option<String>,
-    success_url: Option<String>,
-    fail_url: Option<String>,
-    metadata: Option<serde_json::Value>,
-}
-
-impl From<InvoiceView> for InvoiceStateResponse {
-    fn from(v: InvoiceView) -> Self {
-        let i = v.invoice;
-        InvoiceStateResponse {
-            invoice_id: i.id,
-            status: i.status,
-            exception: i.exception,
-            product_id: i.product_id,
-            object_id: i.object_id,
-            owner_name: v.owner_name,
-            order_id: i.order_id,
-            description: i.description,
-            amount: i.amount.0,
-            coin_id: i.coin_id,
-            coin_code: v.coin_code,
-            token_id: i.token_id,
-            code: v.token.as_ref().map(|t| t.code.clone()),
-            chain_id: v.chain.as_ref().map(|c| c.id),
-            name: v.chain.as_ref().map(|c| c.name.clone()),
-            address: v.address,
-            rate: i.rate.map(|r| r.0),
-            amount_due: i.amount_due.map(|a| a.to_plain()),
-            amount_paid: v.amount_paid.to_plain(),
-            amount_remaining: v.amount_remaining.map(|a| a.to_plain()),
-            confirmations: v.confirmations,
-            confirmations_required: v.chain.as_ref().map(|c| c.confirmations_required),
-            payments: v.payments.iter().map(PaymentResponse::from).collect(),
-            payable_tokens: v
-                .payable_tokens
-                .into_iter()
-                .map(|(t, c)| PayableTokenResponse {
-                    token_id: t.id,
-                    coin_id: t.coin_id,
-                    code: t.code,
-                    chain_id: c.id,
-                    name: c.name,
-                    standard: t.standard,
-                    decimals: t.decimals,
-                    is_test: c.is_test,
-                })
-                .collect(),
-            created_at: time(i.created_at),
-            expires_at: time(i.expires_at),
-            paid_at: time_opt(i.paid_at),
-            success_url: i.success_url,
-            fail_url: i.fail_url,
-            metadata: if v.for_merchant { i.metadata.and_then(|m| serde_json::from_str(&m).ok()) } else { None },
-        }
-    }
-}
-
 /// The invoice's full state.
 #[utoipa::path(post, path = "/invoice/receive", tag = "Invoice", request_body = ReceiveRequest, security((), ("jwt" = []), ("api_key" = [])),
-    extensions(("x-origin" = json!("designed"))), responses((status = 200, body = InvoiceStateResponse), (status = 404, response = ErrorResponse)))]
+    extensions(("x-origin" = json!("designed"))), responses((status = 200, body = InvoiceState), (status = 404, response = ErrorResponse)))]
 pub async fn receive(
     state: AppState,
     Caller(caller): Caller,
     Client(client): Client,
     Body(b): Body<ReceiveRequest>,
-) -> ApiResult<Json<InvoiceStateResponse>> {
+) -> ApiResult<Json<InvoiceState>> {
     if matches!(caller, InvoiceCaller::Public) {
         state.limit_public(&format!("invoice-read:{}", client.ip), 60, 60)?;
     }

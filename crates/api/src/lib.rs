@@ -30,6 +30,7 @@ mod timezone;
 mod transfer;
 mod user;
 mod wallet;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -69,6 +70,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(sandbox::routes())
         .merge(wallet::routes())
         .merge(integration_key::routes())
+        .merge(webhook::routes())
         .merge(pages::routes())
 }
 

@@ -10,9 +10,9 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{Body, Caller, Client, OperatorOnly, Validate};
-use crate::invoice::InvoiceStateResponse;
 use crate::state::AppState;
 use crate::wire::WireAmount;
+use paygate_app::payments::state::InvoiceState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(transfer)).routes(routes!(pay_invoice)).routes(routes!(reorg))
@@ -79,12 +79,12 @@ impl Validate for PayRequest {
 /// Pay a sandbox invoice (full by default, or any amount).
 #[utoipa::path(post, path = "/sandbox/invoice/pay", tag = "Sandbox", request_body = PayRequest,
     extensions(("x-origin" = json!("extension"))),
-    responses((status = 200, body = InvoiceStateResponse), (status = 404, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
+    responses((status = 200, body = InvoiceState), (status = 404, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
 pub async fn pay_invoice(
     state: AppState,
     Client(client): Client,
     Body(b): Body<PayRequest>,
-) -> ApiResult<Json<InvoiceStateResponse>> {
+) -> ApiResult<Json<InvoiceState>> {
     state.limit_public(&format!("sandbox:{}", client.ip), 120, 60)?;
     let amount = b.amount.as_deref().and_then(|a| paygate_core::Amount::parse(a).ok());
     Ok(Json(state.sandbox_pay_invoice(b.id_invoice.unwrap_or_default(), amount).await?.into()))

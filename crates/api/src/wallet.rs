@@ -12,9 +12,9 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{Body, Caller, Client, Managers, QueryParams, Staff, Validate};
-use crate::invoice::{InvoiceStateResponse, PayableTokenResponse};
 use crate::state::AppState;
 use crate::wire::{WireAmount, check_order_id, time, time_opt};
+use paygate_app::payments::state::{InvoiceState, PayableToken};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(receive)).routes(routes!(link_info))
@@ -128,12 +128,12 @@ impl Validate for ReceiveCreateRequest {
 /// Ask for an exact amount of one token into the owner's own balance.
 #[utoipa::path(post, path = "/api/receive/create", tag = "Api/Receive", request_body = ReceiveCreateRequest, security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))),
-    responses((status = 200, body = InvoiceStateResponse), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
+    responses((status = 200, body = InvoiceState), (status = 404, response = ErrorResponse), (status = 409, response = ErrorResponse), (status = 422, response = ErrorResponse)))]
 pub async fn receive(
     state: AppState,
     caller: Caller<Managers>,
     Body(b): Body<ReceiveCreateRequest>,
-) -> ApiResult<Json<InvoiceStateResponse>> {
+) -> ApiResult<Json<InvoiceState>> {
     let r = ReceiveRequest {
         token_id: b.token_id.unwrap_or_default(),
         amount: b.amount.map(|a| a.0).unwrap_or_default(),
@@ -179,7 +179,7 @@ pub struct LinkInfoResponse {
     amount_max: Option<Amount>,
     coin_id: i64,
     coin_code: String,
-    payable_tokens: Vec<PayableTokenResponse>,
+    payable_tokens: Vec<PayableToken>,
     expires_at: Option<String>,
     success_url: Option<String>,
     fail_url: Option<String>,
@@ -212,7 +212,7 @@ pub async fn link_info(
         amount_max: l.amount_max.map(|a| a.0),
         coin_id: l.coin_id,
         coin_code: card.coin_code,
-        payable_tokens: card.payable_tokens.into_iter().map(PayableTokenResponse::from).collect(),
+        payable_tokens: card.payable_tokens.into_iter().map(PayableToken::from).collect(),
         expires_at: time_opt(l.expires_at),
         success_url: l.success_url,
         fail_url: l.fail_url,

@@ -133,3 +133,15 @@ pub fn check_order_id(v: &mut paygate_core::validate::Validator, field: &str, va
         v.check(value.chars().all(|c| !c.is_control() && c != '/'), paygate_core::ErrorCode::FieldFormat, field);
     }
 }
+
+/// The `id` of a delete-style route, given as `?id=` or in the body (not two different ones).
+pub fn query_or_body_id(query: Option<i64>, body: Option<i64>) -> Result<i64, crate::error::ApiError> {
+    use crate::error::ApiError;
+    use paygate_core::ErrorCode;
+    match (query, body) {
+        (Some(a), Some(b)) if a != b => {
+            Err(ApiError::field(ErrorCode::FieldCombination, "id", "id in the query and the body differ"))
+        }
+        (a, b) => a.or(b).ok_or_else(|| ApiError::field(ErrorCode::FieldRequired, "id", "id is required")),
+    }
+}

@@ -82,6 +82,9 @@ pub struct AppConfig {
     pub sandbox_block_ms: i64,
     /// Whether plain `http` and private addresses are allowed where `https` is asked for.
     pub allow_insecure_urls: bool,
+    /// Webhook endpoints may be loopback, private or link-local addresses
+    /// (`PAYGATE_WEBHOOK_ALLOW_PRIVATE`; for tests and closed networks).
+    pub webhook_allow_private: bool,
     /// Bearer token `/metrics` requires, when set.
     pub metrics_token: Option<Secret>,
 }

@@ -32,6 +32,7 @@ mod policy;
 mod products;
 mod tfa;
 mod transfers;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -250,6 +250,16 @@ impl Services {
             data,
         )
         .await?;
+        let event = serde_json::json!({
+            "amount": t.amount,
+            "coin_id": from.coin_id,
+            "code": from.code,
+            "from_owner_id": owner_id,
+            "from_owner_name": owner.name,
+            "to_balance_id": to_balance,
+            "date": paygate_core::time::rfc3339(now),
+        });
+        self.emit(&mut tx, to.id, "transfer.received", event).await?;
         tx.commit().await?;
         Ok(())
     }

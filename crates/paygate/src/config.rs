@@ -166,6 +166,7 @@ impl Config {
                 .context("PAYGATE_SANDBOX_BLOCK_SECONDS must be a number")?
                 .unwrap_or(2000),
             allow_insecure_urls: network_mode != NetworkMode::Main,
+            webhook_allow_private: flag(src, "PAYGATE_WEBHOOK_ALLOW_PRIVATE", false)?,
             metrics_token: src.get("PAYGATE_METRICS_TOKEN").map(|t| Secret(t.into_bytes())),
         };
         Ok(Config {

@@ -37,6 +37,7 @@ pub mod tfa_resets;
 pub mod timezones;
 pub mod transfers;
 pub mod users;
+pub mod webhooks;
 pub mod xpubs;
 
 pub use amount::DbAmount;

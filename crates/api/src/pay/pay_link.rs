@@ -17,7 +17,7 @@ use crate::currency::CoinResponse;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::{AllRoles, Body, Caller, IdPath, Managers, Patch, QueryParams, Staff, Validate};
 use crate::state::AppState;
-use crate::wire::{Paging, WireAmount, dictionary, no_content, paged, time, time_opt};
+use crate::wire::{Paging, WireAmount, dictionary, no_content, paged, query_or_body_id, time, time_opt};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -334,12 +334,7 @@ pub async fn delete_link(
     QueryParams(q): QueryParams<IdQuery>,
     Body(b): Body<DeleteRequest>,
 ) -> ApiResult<StatusCode> {
-    let id = match (q.id, b.id) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(ApiError::field(ErrorCode::FieldCombination, "id", "id in the query and the body differ"));
-        }
-        (a, b) => a.or(b).ok_or_else(|| ApiError::field(ErrorCode::FieldRequired, "id", "id is required"))?,
-    };
+    let id = query_or_body_id(q.id, b.id)?;
     state.delete_pay_link(&caller, id).await?;
     Ok(no_content())
 }

@@ -24,6 +24,7 @@ pub fn spawn_all(
         tokio::spawn(housekeeping(services.clone(), shutdown.clone())),
         tokio::spawn(crate::payments::sandbox::run(services.clone(), shutdown.clone())),
         tokio::spawn(invoice_clock(services.clone(), shutdown.clone())),
+        tokio::spawn(webhook_delivery(services.clone(), shutdown.clone())),
         tokio::spawn(sweep_limiter(services, shutdown)),
     ]
 }
@@ -46,6 +47,9 @@ async fn housekeeping(services: Arc<Services>, mut shutdown: tokio::sync::watch:
         if let Err(e) = services.purge_idempotency_keys().await {
             tracing::error!(error = %e, "idempotency key purge failed");
         }
+        if let Err(e) = services.prune_webhook_log().await {
+            tracing::error!(error = %e, "webhook log prune failed");
+        }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
             _ = shutdown.changed() => return,
@@ -61,6 +65,19 @@ async fn invoice_clock(services: Arc<Services>, mut shutdown: tokio::sync::watch
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Attempts due webhook deliveries every second.
+async fn webhook_delivery(services: Arc<Services>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = services.deliver_webhooks(paygate_core::time::now()).await {
+            tracing::error!(error = %e, "webhook delivery failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
             _ = shutdown.changed() => return,
         }
     }

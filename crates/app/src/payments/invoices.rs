@@ -211,6 +211,7 @@ impl Services {
                 e.into()
             }
         })?;
+        self.emit_invoice(&mut tx, "invoice.created", invoice.id, None).await?;
         tx.commit().await?;
         metrics::counter!("invoices_total", "status" => "1").increment(1);
         Ok(invoice.id)
@@ -390,6 +391,7 @@ impl Services {
             expires_at: now + inv.expiry_minutes * 60,
         };
         invoices::set_payment_method(&mut tx, inv.id, method, now).await?;
+        self.emit_invoice(&mut tx, "invoice.awaiting_payment", inv.id, None).await?;
         let inv = invoices::get(&mut tx, inv.id).await?.ok_or_else(|| AppError::internal("invoice vanished"))?;
         let answer = self.pay_answer(&mut tx, &inv).await?;
         tx.commit().await?;

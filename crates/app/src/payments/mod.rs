@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod invoices;
 pub mod pay_links;
 pub mod sandbox;
+pub mod state;
 pub mod wallets;
 pub mod watcher;
 

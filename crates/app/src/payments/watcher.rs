@@ -177,6 +177,8 @@ impl Services {
             .await?;
             metrics::counter!("invoice_payments_total", "chain" => chain_id.to_string()).increment(1);
             if let Some(i) = invoice_id {
+                let payment_id = invoices::payment(tx, chain_id, &t.tx_hash, t.index).await?.map(|p| p.id);
+                self.emit_invoice(tx, "invoice.payment_received", i, payment_id).await?;
                 self.advance_invoice(tx, i).await?;
             }
             self.refresh_incoming(tx, address.owner_id, token.id).await?;
@@ -246,7 +248,7 @@ impl Services {
         let deposits = ledger::house(tx, ledger::HOUSE_DEPOSITS, token.coin_id, now).await?;
         let mut legs = vec![
             Leg { account_id: deposits, coin_id: token.coin_id, amount: -p.amount.0.clone(), operation_type },
-            Leg { account_id: balance, coin_id: token.coin_id, amount: credited, operation_type },
+            Leg { account_id: balance, coin_id: token.coin_id, amount: credited.clone(), operation_type },
         ];
         if commission.is_positive() {
             let fees = ledger::house(tx, ledger::HOUSE_FEES, token.coin_id, now).await?;
@@ -276,8 +278,28 @@ impl Services {
             Err(e) => return Err(e),
         };
         invoices::confirm(tx, p.id, ledger_tx, now).await?;
-        if let Some(i) = p.invoice_id {
-            self.advance_invoice(tx, i).await?;
+        match p.invoice_id {
+            Some(i) => {
+                self.emit_invoice(tx, "invoice.payment_confirmed", i, Some(p.id)).await?;
+                self.advance_invoice(tx, i).await?;
+            }
+            None => {
+                let address = xpubs::address(tx, p.address_id).await?;
+                let data = serde_json::json!({
+                    "wallet_id": address.as_ref().filter(|a| a.purpose == "wallet").map(|a| a.id),
+                    "invoice_id": address.as_ref().and_then(|a| a.invoice_id),
+                    "address": address.map(|a| a.address),
+                    "chain_id": p.chain_id,
+                    "token_id": p.token_id,
+                    "code": token.code,
+                    "amount": p.amount.to_plain(),
+                    "tx_hash": p.tx_hash,
+                    "index": p.log_index,
+                    "balance_id": balance,
+                    "credited_amount": credited,
+                });
+                self.emit(tx, p.owner_id, "deposit.confirmed", data).await?;
+            }
         }
         self.refresh_incoming(tx, p.owner_id, p.token_id).await?;
         Ok(())
@@ -309,6 +331,20 @@ impl Services {
         let paid_at = out.paid_now.then_some(now);
         invoices::set_state(tx, id, out.status.id(), out.exception.as_str(), out.processing_since, paid_at, now)
             .await?;
+        let status_event = match out.status {
+            _ if out.status == facts.status => None,
+            Status::Processing => Some("invoice.processing"),
+            Status::Paid => Some("invoice.paid"),
+            Status::Expired => Some("invoice.expired"),
+            Status::Invalid => Some("invoice.invalid"),
+            Status::New | Status::AwaitingPayment => None,
+        };
+        if let Some(event) = status_event {
+            self.emit_invoice(tx, event, id, None).await?;
+        }
+        if out.exception == invoice::Exception::PaidLate && facts.exception != invoice::Exception::PaidLate {
+            self.emit_invoice(tx, "invoice.paid_late", id, None).await?;
+        }
         if out.status != facts.status {
             metrics::counter!("invoices_total", "status" => out.status.id().to_string()).increment(1);
         }

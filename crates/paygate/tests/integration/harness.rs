@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use paygate::{Config, Source};
 use paygate_app::Services;
-pub use paygate_testkit::{Api, Backend, Resp, SmtpSink, TestDb};
+pub use paygate_testkit::{Api, Backend, Received, Resp, SmtpSink, TestDb, WebhookSink};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 

@@ -15,3 +15,4 @@ mod service;
 mod tfa;
 mod transfer;
 mod user;
+mod webhook;
