@@ -7,6 +7,7 @@ pub mod error;
 pub mod invoice;
 pub mod plan;
 pub mod role;
+pub mod series;
 pub mod time;
 pub mod validate;
 

@@ -1,7 +1,7 @@
 //! Invoices (§2.9) and the payments to their addresses.
 
 use crate::amount::DbAmount;
-use crate::{Conn, Raw, StoreResult, exec, run};
+use crate::{Conn, Raw, StoreResult, exec, id_set, run};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Invoice {
@@ -293,4 +293,66 @@ pub async fn received_on(c: &mut impl Conn, address_id: i64) -> StoreResult<Vec<
     const SQL: &str =
         "SELECT token_id, amount FROM payments WHERE address_id = $1 AND status = 'confirmed' ORDER BY token_id";
     Ok(run!(c, |db| sqlx::query_as::<_, (i64, DbAmount)>(SQL).bind(address_id).fetch_all(db).await)?)
+}
+
+/// The SQL-side filters of a product's invoice history (§4.16); amount bounds are compared
+/// exactly by the caller, since SQLite keeps amounts as text.
+#[derive(Debug, Default)]
+pub struct ProductFilter {
+    pub product_id: i64,
+    pub created_from: i64,
+    pub created_to: i64,
+    pub object_ids: Option<(Vec<i64>, bool)>,
+    pub statuses: Option<(Vec<i64>, bool)>,
+    pub token_ids: Option<(Vec<i64>, bool)>,
+    /// Closed-list values (checked by the caller).
+    pub exceptions: Vec<String>,
+    /// Over order id, invoice id, address and transaction hash.
+    pub search: Option<String>,
+}
+
+/// Every invoice of the owner's product matching `f`, newest first.
+pub async fn of_product(c: &mut impl Conn, owner_id: i64, f: &ProductFilter) -> StoreResult<Vec<Invoice>> {
+    let mut clauses = vec![
+        "owner_id = $1".to_owned(),
+        "product_id = $2".to_owned(),
+        "created_at >= $3 AND created_at < $4".to_owned(),
+        "($5 = '' OR LOWER(COALESCE(order_id, '')) LIKE $5 OR CAST(id AS TEXT) LIKE $5 \
+         OR address_id IN (SELECT a.id FROM addresses a WHERE LOWER(a.address) LIKE $5) \
+         OR id IN (SELECT p.invoice_id FROM payments p WHERE LOWER(p.tx_hash) LIKE $5 AND p.invoice_id IS NOT NULL))"
+            .to_owned(),
+    ];
+    for (column, set) in [("object_id", &f.object_ids), ("status", &f.statuses), ("token_id", &f.token_ids)] {
+        clauses.extend(id_set(column, set));
+    }
+    if !f.exceptions.is_empty() {
+        let list = f.exceptions.iter().map(|e| format!("'{}'", e.replace('\'', ""))).collect::<Vec<_>>().join(",");
+        clauses.push(format!("exception IN ({list})"));
+    }
+    let sql =
+        sqlx::AssertSqlSafe(format!("{SELECT} WHERE {} ORDER BY created_at DESC, id DESC", clauses.join(" AND ")));
+    let search = f.search.as_deref().map(|s| format!("%{}%", s.to_lowercase())).unwrap_or_default();
+    Ok(run!(c, |db| sqlx::query_as::<_, Invoice>(sql)
+        .bind(owner_id)
+        .bind(f.product_id)
+        .bind(f.created_from)
+        .bind(f.created_to)
+        .bind(&search)
+        .fetch_all(db)
+        .await)?)
+}
+
+/// How the confirmed payments of these invoices were booked: per invoice, the legs to the
+/// owner's balance (credited) and to the house fees account (commission), in the paying coin.
+pub async fn booked_splits(c: &mut impl Conn, invoice_ids: &[i64]) -> StoreResult<Vec<(i64, bool, DbAmount)>> {
+    if invoice_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = invoice_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT p.invoice_id, a.owner_id IS NULL AS to_fees, po.amount FROM payments p \
+         JOIN postings po ON po.tx_id = p.ledger_tx_id JOIN accounts a ON a.id = po.account_id \
+         WHERE p.invoice_id IN ({list}) AND p.status = 'confirmed' AND (a.owner_id = p.owner_id OR a.kind = 'fees')"
+    ));
+    Ok(run!(c, |db| sqlx::query_as::<_, (i64, bool, DbAmount)>(sql).fetch_all(db).await)?)
 }

@@ -43,3 +43,16 @@ pub mod xpubs;
 pub use amount::DbAmount;
 pub use conn::{Backend, Conn, PooledConn, Raw, Store, Tx};
 pub use error::{StoreError, StoreResult};
+
+/// `column [NOT] IN (ids)` for an id-set filter; an empty set matches nothing (or everything
+/// when excluded). The ids are integers, so they are safe to inline.
+pub(crate) fn id_set(column: &str, set: &Option<(Vec<i64>, bool)>) -> Option<String> {
+    set.as_ref().map(|(ids, exclude)| match (ids.is_empty(), exclude) {
+        (true, true) => "1 = 1".to_owned(),
+        (true, false) => "1 = 0".to_owned(),
+        _ => {
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            format!("{column} {} IN ({list})", if *exclude { "NOT" } else { "" })
+        }
+    })
+}

@@ -1,7 +1,7 @@
 //! Pay links (§2.10).
 
 use crate::amount::DbAmount;
-use crate::{Conn, StoreResult, exec, run};
+use crate::{Conn, StoreResult, exec, id_set, run};
 
 pub const ACTIVE: i64 = 1;
 pub const DISABLED: i64 = 2;
@@ -116,13 +116,6 @@ pub struct Search {
     pub search: Option<String>,
     pub created_from: Option<i64>,
     pub created_to: Option<i64>,
-}
-
-fn id_set(column: &str, set: &Option<(Vec<i64>, bool)>) -> Option<String> {
-    set.as_ref().map(|(ids, exclude)| {
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        format!("{column} {} IN ({list})", if *exclude { "NOT" } else { "" })
-    })
 }
 
 pub async fn search(

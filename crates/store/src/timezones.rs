@@ -36,3 +36,9 @@ pub async fn seed(c: &mut impl Conn, names: &[&str]) -> StoreResult<()> {
     }
     Ok(())
 }
+
+pub async fn name_of(c: &mut impl Conn, id: i64) -> StoreResult<Option<String>> {
+    let row: Option<(String,)> =
+        run!(c, |db| sqlx::query_as("SELECT name FROM timezones WHERE id = $1").bind(id).fetch_optional(db).await)?;
+    Ok(row.map(|r| r.0))
+}

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::Response;
+use paygate_app::payments::statistics::{InvoiceRow, InvoiceStatistic};
 use paygate_app::payments::{PayLinkInput, PayLinkPatch, PayLinkSummary};
 use paygate_core::validate::Validator;
 use paygate_core::{Amount, ErrorCode};
@@ -16,8 +17,12 @@ use crate::admin_filters::{IdSet, Period};
 use crate::currency::CoinResponse;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::{AllRoles, Body, Caller, IdPath, Managers, Patch, QueryParams, Staff, Validate};
+use crate::pay::product_stats::{StatisticRequest, StatisticsRequest};
 use crate::state::AppState;
 use crate::wire::{Paging, WireAmount, dictionary, no_content, paged, query_or_body_id, time, time_opt};
+
+/// Pay links are product 2 (§2.10).
+const PRODUCT_PAY_LINK: i64 = 2;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,6 +31,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_temporary))
         .routes(routes!(info))
         .routes(routes!(search))
+        .routes(routes!(statistic))
+        .routes(routes!(statistics))
         .routes(routes!(coins))
         .routes(routes!(statuses))
 }
@@ -407,4 +414,28 @@ pub async fn statuses(_caller: Caller<AllRoles>) -> Response {
         (5, "Deleted", false),
     ];
     dictionary(items.into_iter().map(|(id, name, settable)| StatusItem { id, name, settable }).collect::<Vec<_>>())
+}
+
+/// Aggregates over the owner's pay-link invoices (`filters.id` = link ids).
+#[utoipa::path(post, path = "/api/pay/pay-link/statistic", tag = "Api/Pay/pay-link", request_body = StatisticRequest, security(("jwt" = [])),
+    extensions(("x-origin" = json!("designed"))), responses((status = 200, body = InvoiceStatistic), (status = 400, response = ErrorResponse)))]
+pub async fn statistic(
+    state: AppState,
+    caller: Caller<Staff>,
+    Body(b): Body<StatisticRequest>,
+) -> ApiResult<Json<InvoiceStatistic>> {
+    Ok(Json(state.product_statistic(&caller, &b.into_query(PRODUCT_PAY_LINK)).await?))
+}
+
+/// The invoice history of the owner's pay links, newest first; `X-Total-Count`.
+#[utoipa::path(post, path = "/api/pay/pay-link/statistics", tag = "Api/Pay/pay-link", request_body = StatisticsRequest, security(("jwt" = [])),
+    extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [InvoiceRow]), (status = 400, response = ErrorResponse)))]
+pub async fn statistics(
+    state: AppState,
+    caller: Caller<Staff>,
+    Body(b): Body<StatisticsRequest>,
+) -> ApiResult<Response> {
+    let (q, limit, offset) = b.into_query(PRODUCT_PAY_LINK);
+    let (rows, total) = state.product_invoices(&caller, &q, limit, offset).await?;
+    Ok(paged(rows, total))
 }

@@ -6,6 +6,7 @@ pub mod invoices;
 pub mod pay_links;
 pub mod sandbox;
 pub mod state;
+pub mod statistics;
 pub mod wallets;
 pub mod watcher;
 

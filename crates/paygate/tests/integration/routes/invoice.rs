@@ -309,4 +309,71 @@ backend_tests! {
         assert_eq!(card.ok(200)["payable"], false);
         assert_ledger_ok(&app).await;
     }
+
+    async fn pay_link_statistic_and_statistics(app) {
+        let (m, l) = link(&app, "stats@example.com").await;
+        let me = app.as_user(&m.token);
+        let (paid, address) = invoice_in_usdt(&app, &l).await;
+        sandbox_pay(&app, paid, None).await;
+        mine(&app).await;
+        let (open, _) = invoice_in_usdt(&app, &l).await;
+        let fresh = app.client_at("10.60.0.3").post("/invoice/create", json!({"amount": 10, "coin_id": 1, "id": l["id"], "product_id": 2})).await;
+        let fresh = fresh.ok(200)["invoice_id"].as_i64().unwrap();
+
+        let st = me.post("/api/pay/pay-link/statistic", json!({})).await.ok(200).clone();
+        assert_eq!((st["currency_id"].clone(), st["count"].clone(), st["paid_count"].clone(), st["expired_count"].clone()), (json!(6), json!(3), json!(1), json!(0)), "in the default balance's coin");
+        assert_eq!((st["amount"].to_string(), st["commission_amount"].to_string()), ("10".to_owned(), "0.1".to_owned()), "USDT at 1 USD; the 1 % commission");
+        assert_eq!(st["by_status"], json!([{"status": 1, "count": 1}, {"status": 2, "count": 1}, {"status": 4, "count": 1}]));
+        assert_eq!(st["by_coin"], json!([{"coin_id": 1, "code": "USD", "count": 1, "amount": 10, "amount_converted": 10}]));
+        assert!(st["by_coin"][0]["amount"].is_number());
+        let series = st["series"].as_array().unwrap();
+        assert!((30..=32).contains(&series.len()), "a day per bucket over the default 30 days: {}", series.len());
+        assert_eq!(series.iter().map(|p| p["count"].as_i64().unwrap()).sum::<i64>(), 3);
+        assert_eq!(series.last().unwrap()["paid_count"], 1);
+        let in_eur = me.post("/api/pay/pay-link/statistic", json!({"currency_id": 2, "interval": "week"})).await.ok(200).clone();
+        assert_eq!(in_eur["currency_id"], 2);
+        assert!(in_eur["amount"].as_f64().unwrap() > 0.0 && in_eur["amount"] != 10, "converted at the USD/EUR rate: {}", in_eur["amount"]);
+        assert!(in_eur["series"].as_array().unwrap().len() <= 6);
+        me.post("/api/pay/pay-link/statistic", json!({"interval": "hour"})).await.err(400, 4004);
+        me.post("/api/pay/pay-link/statistic", json!({"interval": "fortnight"})).await.err(400, 4005);
+        me.post("/api/pay/pay-link/statistic", json!({"filters": {"period": {"from": "yesterday"}}})).await.err(400, 4005);
+        me.post("/api/pay/pay-link/statistic", json!({"filters": {"period": {"from": "2024-01-01T00:00:00Z", "to": "2025-06-01T00:00:00Z"}}})).await.err(400, 4004);
+        me.post("/api/pay/pay-link/statistic", json!({"currency_id": 999})).await.err(404, 4040);
+
+        let rows = me.post("/api/pay/pay-link/statistics", json!({})).await;
+        assert_eq!(rows.header("x-total-count"), Some("3"));
+        let mut ids: Vec<i64> = rows.ok(200).as_array().unwrap().iter().map(|r| r["invoice_id"].as_i64().unwrap()).collect();
+        ids.sort();
+        let mut want = vec![paid, open, fresh];
+        want.sort();
+        assert_eq!(ids, want);
+        let row = rows.body.as_array().unwrap().iter().find(|r| r["invoice_id"] == paid).unwrap().clone();
+        assert_eq!((row["object_name"].clone(), row["code"].clone(), row["amount_paid"].clone()), (json!("Coffee"), json!("USDT"), json!("10")));
+        assert_eq!((row["credited_amount"].to_string(), row["commission"].to_string(), row["status"].clone()), ("9.9".to_owned(), "0.1".to_owned(), json!(4)));
+        let fresh_row = rows.body.as_array().unwrap().iter().find(|r| r["invoice_id"] == fresh).unwrap().clone();
+        assert_eq!((fresh_row["credited_amount"].clone(), fresh_row["token_id"].clone()), (json!(null), json!(null)));
+        let count = |body: serde_json::Value| {
+            let me = me.clone();
+            async move { me.post("/api/pay/pay-link/statistics", body).await.header("x-total-count").unwrap().to_owned() }
+        };
+        assert_eq!(count(json!({"filters": {"status": {"id": [4]}}})).await, "1");
+        assert_eq!(count(json!({"filters": {"status": {"id": [4], "exclude": true}}})).await, "2");
+        assert_eq!(count(json!({"filters": {"search": &address[2..12].to_uppercase()}})).await, "1", "search over the address");
+        assert_eq!(count(json!({"filters": {"search": paid.to_string()}})).await, "1");
+        assert_eq!(count(json!({"filters": {"token": {"id": [12, 13]}}})).await, "0");
+        assert_eq!(count(json!({"filters": {"amount": {"min": "10.01"}}})).await, "0");
+        assert_eq!(count(json!({"filters": {"amount": {"min": 10, "max": 10}}})).await, "3", "bounds are inclusive");
+        assert_eq!(count(json!({"filters": {"amount": {"currency_id": 6, "max": 9, "exclude": true}}})).await, "3");
+        assert_eq!(count(json!({"filters": {"exception": ["paid_partial"]}})).await, "0");
+        assert_eq!(count(json!({"filters": {"id": {"id": [l["id"].as_i64().unwrap() + 1]}}})).await, "0");
+        assert_eq!(count(json!({"limit": 1, "offset": 2})).await, "3");
+        assert_eq!(me.post("/api/pay/pay-link/statistics", json!({"limit": 1, "offset": 2})).await.ok(200).as_array().unwrap().len(), 1);
+        me.post("/api/pay/pay-link/statistics", json!({"filters": {"exception": ["odd"]}})).await.err(400, 4005);
+        me.post("/api/pay/pay-link/statistics", json!({"limit": 501})).await.err(400, 4004);
+        // a member who may read money sees the owner's figures; another owner sees none
+        let viewer = app.member("stats-viewer@example.com", m.owner_id, 5).await;
+        assert_eq!(app.as_user(&viewer.token).post("/api/pay/pay-link/statistic", json!({})).await.ok(200)["count"], 3);
+        let other = app.merchant("stats-other@example.com").await;
+        assert_eq!(app.as_user(&other.token).post("/api/pay/pay-link/statistic", json!({})).await.ok(200)["count"], 0);
+    }
 }
