@@ -1,8 +1,8 @@
 //! The currency catalogue as clients and operators see it (§4.1, §5.5).
 
 use paygate_core::{Amount, AppError, AppResult, ErrorCode};
-use paygate_store::DbAmount;
 use paygate_store::catalogue::{self, Chain, Coin, Token};
+use paygate_store::{Conn, DbAmount};
 
 use crate::Services;
 use crate::actor::{Actor, ClientInfo};
@@ -79,8 +79,14 @@ impl Services {
     /// (fiat coins when enabled). With `include_disabled` (operators) everything.
     pub async fn catalogue(&self, include_disabled: bool) -> AppResult<Catalogue> {
         let mut c = self.store.conn().await?;
+        self.catalogue_in(&mut c, include_disabled).await
+    }
+
+    /// The same, read on the caller's connection: a unit of work must not wait for a second
+    /// pooled connection while it holds one, or concurrent requests starve the pool.
+    pub(crate) async fn catalogue_in(&self, c: &mut impl Conn, include_disabled: bool) -> AppResult<Catalogue> {
         let (coins, chains, tokens) =
-            (catalogue::coins(&mut c).await?, catalogue::chains(&mut c).await?, catalogue::tokens(&mut c).await?);
+            (catalogue::coins(c).await?, catalogue::chains(c).await?, catalogue::tokens(c).await?);
         if include_disabled {
             return Ok(Catalogue { coins, chains, tokens });
         }
@@ -101,11 +107,13 @@ impl Services {
     /// key. The sandbox chain derives from the server's own key; real chains need an operator's
     /// extended public key (registered through `/admin/xpub`).
     pub async fn owner_tokens(&self, _actor: &Actor) -> AppResult<Vec<Token>> {
-        let cat = self.catalogue(false).await?;
-        let keyed = {
-            let mut c = self.store.conn().await?;
-            paygate_store::xpubs::keyed_chains(&mut c).await?
-        };
+        let mut c = self.store.conn().await?;
+        self.owner_tokens_in(&mut c).await
+    }
+
+    pub(crate) async fn owner_tokens_in(&self, c: &mut impl Conn) -> AppResult<Vec<Token>> {
+        let cat = self.catalogue_in(c, false).await?;
+        let keyed = paygate_store::xpubs::keyed_chains(c).await?;
         Ok(cat.tokens.into_iter().filter(|t| keyed.contains(&t.chain_id)).collect())
     }
 

@@ -278,7 +278,7 @@ impl Services {
         object_id: Option<i64>,
         narrowing: &[i64],
     ) -> AppResult<Vec<(Token, Chain)>> {
-        let cat = self.catalogue(false).await?;
+        let cat = self.catalogue_in(c, false).await?;
         let keyed = xpubs::keyed_chains(c).await?;
         let object_ids = match (product_id, object_id) {
             (2, Some(id)) => pay_links::by_id(c, id).await?.map(|l| l.token_id_list()).unwrap_or_default(),

@@ -66,8 +66,9 @@ impl Services {
         (1i64 << 32) + (n % ((1u64 << 53) - (1u64 << 32))) as i64
     }
 
-    async fn check_tokens(&self, actor: &Actor, token_ids: &[i64]) -> AppResult<()> {
-        let accepted: Vec<i64> = self.owner_tokens(actor).await?.iter().map(|t| t.id).collect();
+    /// Checked inside the caller's unit of work, on its connection.
+    async fn check_tokens(&self, c: &mut impl Conn, token_ids: &[i64]) -> AppResult<()> {
+        let accepted: Vec<i64> = self.owner_tokens_in(c).await?.iter().map(|t| t.id).collect();
         if let Some(bad) = token_ids.iter().find(|t| !accepted.contains(t)) {
             return Err(AppError::field(
                 ErrorCode::TokenNotAllowed,
@@ -119,7 +120,7 @@ impl Services {
             .await?
             .filter(|c| c.enabled)
             .ok_or_else(|| AppError::field(ErrorCode::NotFound, "coin_id", "Unknown coin"))?;
-        self.check_tokens(actor, &input.token_ids).await?;
+        self.check_tokens(&mut tx, &input.token_ids).await?;
         self.check_expiry(input.expires_at)?;
         let now = self.now();
         let link = PayLink {
@@ -206,7 +207,7 @@ impl Services {
             link.status_id = s;
         }
         if let Some(ids) = &p.token_ids {
-            self.check_tokens(actor, ids).await?;
+            self.check_tokens(&mut tx, ids).await?;
             link.token_ids = serde_json::to_string(ids).expect("ids");
         }
         if let Some(v) = p.name {

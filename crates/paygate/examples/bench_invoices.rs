@@ -1,0 +1,67 @@
+//! Driver of `bench/invoices.sh`.
+//!
+//! `setup`  — registers a merchant through the HTTP API of a running server and creates an
+//!            integration key with the `invoice` scope; prints shell variables.
+//! `direct` — creates and pays the same invoices without HTTP: `create_invoice` then
+//!            `pay_invoice` (address derivation included) called in a loop by `--concurrency`
+//!            tasks for `--seconds`, on the server's database and secrets.
+
+use paygate_app::{InvoiceCaller, InvoiceCreate};
+use paygate_core::Amount;
+use serde_json::json;
+
+mod common;
+
+use common::{arg, drive, merchant, services};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    paygate_testkit::tls();
+    match std::env::args().nth(1).as_deref() {
+        Some("setup") => setup().await,
+        Some("direct") => direct().await,
+        _ => anyhow::bail!(
+            "usage: bench_invoices setup --base URL --mail-dir DIR | direct --seconds S --concurrency C --key K"
+        ),
+    }
+}
+
+async fn setup() -> anyhow::Result<()> {
+    let base = arg("--base").expect("--base");
+    let mail_dir = arg("--mail-dir").expect("--mail-dir");
+    let api = paygate_testkit::Api::new(&base);
+    let (token, _) = merchant(&api, &mail_dir, &format!("shop-{}@bench.example", std::process::id())).await?;
+    let key =
+        api.with_token(&token).post("/api/integration-key", json!({"name": "bench", "scopes": ["invoice"]})).await;
+    println!("KEY={}", key.ok(200)["key"].as_str().unwrap());
+    Ok(())
+}
+
+async fn direct() -> anyhow::Result<()> {
+    let key = arg("--key").expect("--key");
+    let services = services().await?;
+    let caller = InvoiceCaller::Key(services.authenticate_key(&key).await.map_err(|e| anyhow::anyhow!("{e}"))?);
+    drive(move |_, _| {
+        let (services, caller) = (services.clone(), caller.clone());
+        async move {
+            let input = InvoiceCreate {
+                product_id: 1,
+                coin_id: 1,
+                amount: Amount::parse("10").unwrap(),
+                object_id: None,
+                order_id: None,
+                description: None,
+                metadata: None,
+                token_ids: vec![],
+                success_url: None,
+                fail_url: None,
+                expiry_minutes: None,
+            };
+            match services.create_invoice(&caller, input).await {
+                Ok(id) => services.pay_invoice(&caller, id, None, Some(6)).await.is_ok(),
+                Err(_) => false,
+            }
+        }
+    })
+    .await
+}
