@@ -25,6 +25,21 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
 fi
 
+# The checkout's browser test: Debian's Chromium driven by the pinned npm playwright-core.
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing Chromium"
+  apt_install chromium
+fi
+browser=crates/paygate/tests/browser
+if [ ! -d "$browser/node_modules/playwright-core" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing Node.js"
+    apt_install nodejs npm
+  fi
+  log "installing playwright-core"
+  npm ci --prefix "$browser" --no-audit --no-fund --loglevel=error
+fi
+
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   if ! command -v pg_isready >/dev/null 2>&1; then
     log "installing PostgreSQL"

@@ -69,7 +69,9 @@
     el.className = "status" + (s.status === 4 ? " paid" : s.status >= 5 ? " bad" : s.exception === "paid_partial" ? " warn" : "");
     el.dataset.status = s.status;
     if ($("confirmations")) $("confirmations").textContent = s.confirmations + " / " + (s.confirmations_required || 1);
-    if ($("paid")) $("paid").textContent = s.amount_paid;
+    if ($("paid")) $("paid").textContent = s.amount_paid + " " + (s.code || "");
+    // Nothing is left to pay or simulate once the invoice is settled.
+    if (s.status >= 4) document.querySelectorAll(".sandbox").forEach((el) => { el.hidden = true; });
     if ($("partial")) $("partial").textContent = s.exception === "paid_partial" ? "Partly paid: " + s.amount_remaining + " " + (s.code || "") + " remaining" : "";
     if (window.parent !== window) window.parent.postMessage({ type: "invoice.status", invoice_id: s.invoice_id, status: s.status }, "*");
     if (s.status === 4 && s.success_url && !redirected) {

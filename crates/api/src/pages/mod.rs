@@ -59,7 +59,7 @@ fn page(
     let class = if theme == Some("dark") { "dark" } else { "light" };
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style nonce=\"{nonce}\">{CSS}</style></head><body class=\"{class}\"><main>{body}</main>\
+         <link rel=\"icon\" href=\"data:,\"><title>{title}</title><style nonce=\"{nonce}\">{CSS}</style></head><body class=\"{class}\"><main>{body}</main>\
          <script type=\"application/json\" id=\"checkout-data\">{data}</script><script nonce=\"{nonce}\">{JS}</script></body></html>",
         title = esc(title),
         data = json_block(data),

@@ -109,6 +109,14 @@ impl TestApp {
         self.spawn().await;
     }
 
+    /// `sqlite` or `postgres`, for artefact names.
+    pub fn backend_name(&self) -> &'static str {
+        match self._db.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
     pub fn api(&self) -> Api {
         Api::new(&self.base)
     }

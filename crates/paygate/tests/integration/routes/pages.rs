@@ -24,7 +24,7 @@ fn assert_hosted(r: &Resp, html: &str, frame_ancestors: &str) {
     assert!(csp.starts_with("default-src 'none'"));
     assert_eq!(html.matches("<script nonce=").count(), 1, "one inline script, with the nonce");
     assert!(html.contains(&format!("<script nonce=\"{nonce}\">")));
-    for external in ["src=\"http", "src=\"//", "<link ", "@import", "url(http"] {
+    for external in ["src=\"http", "src=\"//", "href=\"//", "rel=\"stylesheet", "@import", "url(http"] {
         assert!(!html.contains(external), "no third-party resource ({external})");
     }
 }
@@ -88,5 +88,57 @@ backend_tests! {
             assert_eq!(r.status, 404, "{missing}");
             assert!(html.contains("code 4040"));
         }
+    }
+}
+
+fn live_sandbox() -> Options {
+    // The server mines its own sandbox blocks, as a fresh install does.
+    Options { extra: vec![("PAYGATE_SANDBOX_BLOCK_SECONDS", "1".into())], ..Options::default() }
+}
+
+/// `node` and the pinned playwright-core that `scripts/test.sh` installs next to the script.
+fn browser_driver() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        dir.join("node_modules/playwright-core").is_dir() && std::path::Path::new("/usr/bin/chromium").exists(),
+        "the browser test needs Chromium and playwright-core: run ./scripts/test.sh, which installs them"
+    );
+    dir.join("checkout.mjs")
+}
+
+backend_tests! {
+    options = live_sandbox();
+
+    async fn a_payer_pays_in_a_real_browser(app) {
+        let script = browser_driver();
+        let m = app.merchant("browser@example.com").await;
+        let l = app.as_user(&m.token).post("/api/pay/pay-link/reusable", json!({"name": "Coffee", "coin_id": 1, "amount": 10})).await;
+        let public_id = l.ok(200)["public_id"].as_str().unwrap().to_owned();
+        let artefacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+        std::fs::create_dir_all(&artefacts).unwrap();
+        let shot = artefacts.join(format!("checkout-{}.png", app.backend_name()));
+        let out = tokio::process::Command::new("node")
+            .arg(&script)
+            .args([&app.base, &public_id, "14"])
+            .arg(&shot)
+            .output()
+            .await
+            .expect("node runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+        let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert_eq!((seen["status"].clone(), seen["qrPng"].clone(), seen["qrVisible"].clone()), (json!("Paid"), json!(true), json!(true)));
+        assert!(seen["address"].as_str().unwrap().starts_with("0x"));
+        assert_eq!(seen["consoleErrors"], json!([]), "no script or CSP errors");
+        for url in seen["requests"].as_array().unwrap() {
+            assert!(url.as_str().unwrap().starts_with(&app.base), "only the gateway is contacted: {url}");
+        }
+        assert!(std::fs::metadata(&shot).unwrap().len() > 1000, "the screenshot is kept");
+        // what the browser saw is what happened
+        let id = seen["invoiceId"].as_i64().unwrap();
+        let s = app.client_at("10.70.0.9").post("/invoice/receive", json!({"idInvoice": id})).await.ok(200).clone();
+        assert_eq!((s["status"].clone(), s["token_id"].clone(), s["address"].clone()), (json!(4), json!(14), seen["address"].clone()));
+        assert_eq!(balance_of(&app.as_user(&m.token), 6).await["amount"].to_string(), "9.9", "credited less the commission");
+        assert_ledger_ok(&app).await;
     }
 }

@@ -1,0 +1,34 @@
+// A payer on the hosted checkout, in headless Chromium: opens a pay link's page, chooses a
+// token, sees the address and QR code, clicks "Simulate payment" and waits for "Paid".
+//
+//   node checkout.mjs <base url> <public id> <token id> <screenshot.png>
+//
+// Prints one JSON line with what it saw; exits non-zero (with the reason) on any failure.
+import { chromium } from "playwright-core";
+
+const [base, publicId, tokenId, screenshot] = process.argv.slice(2);
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu"] });
+const seen = { requests: [], console: [] };
+try {
+  const page = await browser.newPage();
+  page.on("request", (r) => seen.requests.push(r.url()));
+  page.on("console", (m) => m.type() === "error" && seen.console.push(m.text()));
+  await page.goto(`${base}/pay/${publicId}`);
+  await page.click(`[data-link-token="${tokenId}"]`);
+  await page.waitForURL(/\/pay\/invoice\/\d+/);
+  const address = (await page.textContent("#address")).trim();
+  const qr = await page.getAttribute("#qr", "src");
+  const qrVisible = await page.isVisible("#qr");
+  await page.click("#simulate");
+  await page.waitForFunction(() => document.getElementById("status").textContent === "Paid", null, { timeout: 30000 });
+  await page.screenshot({ path: screenshot, fullPage: true });
+  const invoiceId = Number(new URL(page.url()).pathname.split("/").pop());
+  console.log(JSON.stringify({ invoiceId, address, qrPng: qr.startsWith("data:image/png;base64,"), qrVisible,
+    status: await page.textContent("#status"), requests: seen.requests, consoleErrors: seen.console }));
+} catch (e) {
+  console.error(`checkout failed: ${e.message}; console errors: ${JSON.stringify(seen.console)}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
