@@ -12,6 +12,20 @@ pub async fn cursor(c: &mut impl Conn, chain_id: i64) -> StoreResult<Option<i64>
     Ok(row.map(|(h,)| h))
 }
 
+/// The chain's cursor under a row lock: one watcher at a time advances a chain, however many
+/// nodes run the job.
+pub async fn lock_cursor(c: &mut impl Conn, chain_id: i64) -> StoreResult<i64> {
+    exec!(
+        c,
+        sqlx::query("INSERT INTO chain_cursors (chain_id, height, updated_at) VALUES ($1, 0, 0) ON CONFLICT (chain_id) DO NOTHING")
+            .bind(chain_id)
+    )?;
+    let lock = if matches!(c.raw(), crate::Raw::Postgres(_)) { " FOR UPDATE" } else { "" };
+    let sql = sqlx::AssertSqlSafe(format!("SELECT height FROM chain_cursors WHERE chain_id = $1{lock}"));
+    let (h,): (i64,) = run!(c, |db| sqlx::query_as(sql).bind(chain_id).fetch_one(db).await)?;
+    Ok(h)
+}
+
 pub async fn set_cursor(c: &mut impl Conn, chain_id: i64, height: i64, now: i64) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO chain_cursors (chain_id, height, updated_at) VALUES ($1, $2, $3) \
         ON CONFLICT (chain_id) DO UPDATE SET height = EXCLUDED.height, updated_at = EXCLUDED.updated_at";

@@ -356,3 +356,11 @@ pub async fn booked_splits(c: &mut impl Conn, invoice_ids: &[i64]) -> StoreResul
     ));
     Ok(run!(c, |db| sqlx::query_as::<_, (i64, bool, DbAmount)>(sql).fetch_all(db).await)?)
 }
+
+/// A payment re-read under a row lock (PostgreSQL; SQLite's write lock is already held), so two
+/// watchers cannot credit it twice.
+pub async fn lock_payment(c: &mut impl Conn, id: i64) -> StoreResult<Option<Payment>> {
+    let lock = if matches!(c.raw(), Raw::Postgres(_)) { " FOR UPDATE" } else { "" };
+    let sql = sqlx::AssertSqlSafe(format!("{PAYMENT} WHERE id = $1{lock}"));
+    Ok(run!(c, |db| sqlx::query_as::<_, Payment>(sql).bind(id).fetch_optional(db).await)?)
+}

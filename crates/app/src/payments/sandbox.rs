@@ -71,19 +71,24 @@ impl Services {
 
     /// Mines one block holding every queued transfer; returns its height.
     pub async fn sandbox_mine(&self) -> AppResult<i64> {
-        let mut tx = self.store.begin().await?;
-        let head = chain_state::sandbox_head(&mut tx).await?;
-        let height = head.as_ref().map(|h| h.height + 1).unwrap_or(1);
-        let parent = head.map(|h| h.hash).unwrap_or_else(|| format!("0x{}", "0".repeat(64)));
-        let hash = format!("0x{}", hex::encode(crypto::random_bytes(32)));
-        chain_state::insert_sandbox_block(
-            &mut tx,
-            &SandboxBlock { height, hash, parent_hash: parent, created_at: self.now() },
-        )
-        .await?;
-        chain_state::include_queued(&mut tx, height).await?;
-        tx.commit().await?;
-        Ok(height)
+        // Two miners (nodes, or the job and an operator) can read the same head; the height's
+        // key lets one win, and the other mines on top of the winner's block.
+        for _ in 0..5 {
+            let mut tx = self.store.begin().await?;
+            let head = chain_state::sandbox_head(&mut tx).await?;
+            let height = head.as_ref().map(|h| h.height + 1).unwrap_or(1);
+            let parent = head.map(|h| h.hash).unwrap_or_else(|| format!("0x{}", "0".repeat(64)));
+            let hash = format!("0x{}", hex::encode(crypto::random_bytes(32)));
+            let block = SandboxBlock { height, hash, parent_hash: parent, created_at: self.now() };
+            match chain_state::insert_sandbox_block(&mut tx, &block).await {
+                Err(e) if e.is_conflict_on("sandbox_blocks_pkey") => continue,
+                other => other?,
+            }
+            chain_state::include_queued(&mut tx, height).await?;
+            tx.commit().await?;
+            return Ok(height);
+        }
+        Err(AppError::new(ErrorCode::Conflict, "The sandbox chain is busy; try again"))
     }
 
     /// `POST /sandbox/transfer`: queues a simulated transfer for the next block.

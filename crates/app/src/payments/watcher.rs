@@ -85,6 +85,9 @@ impl Services {
         for height in cursor + 1..=head.height {
             let Some(block) = adapter.block(self, height).await? else { break };
             let mut tx = self.store.begin().await?;
+            if chain_state::lock_cursor(&mut tx, chain_id).await? != height - 1 {
+                break; // another watcher moved the chain meanwhile: the next round goes on from there
+            }
             if let Some(parent) = chain_state::block_hash(&mut tx, chain_id, height - 1).await?
                 && parent != block.block.parent_hash
             {
@@ -113,6 +116,7 @@ impl Services {
     /// evaluated again.
     async fn revert_above(&self, chain_id: i64, height: i64) -> AppResult<()> {
         let mut tx = self.store.begin().await?;
+        chain_state::lock_cursor(&mut tx, chain_id).await?;
         let mut touched = BTreeSet::new();
         let mut owners = BTreeSet::new();
         for p in invoices::above(&mut tx, chain_id, height).await? {
@@ -220,7 +224,11 @@ impl Services {
                 continue;
             }
             let mut tx = self.store.begin().await?;
-            self.credit(&mut tx, &p).await?;
+            // Another watcher may have credited it since the list was read.
+            match invoices::lock_payment(&mut tx, p.id).await? {
+                Some(p) if p.status == "seen" => self.credit(&mut tx, &p).await?,
+                _ => continue,
+            }
             tx.commit().await?;
         }
         Ok(())
@@ -266,16 +274,11 @@ impl Services {
             memo: Some(memo),
             legs,
         };
-        let ledger_tx = match self.book(tx, booking, "amount").await {
-            Ok(id) => id,
-            // Booked before (a restart between booking and marking): keep that booking.
-            Err(e) if e.code() == paygate_core::ErrorCode::DuplicateOrderId => {
-                ledger::tx_by_key(tx, &format!("payment:{}:{}:{}", p.chain_id, p.tx_hash, p.log_index))
-                    .await?
-                    .map(|t| t.id)
-                    .unwrap_or_default()
-            }
-            Err(e) => return Err(e),
+        // The ledger key makes the booking once-only; a booking already there is kept (looked up
+        // first: after a failed statement PostgreSQL would refuse the rest of the unit of work).
+        let ledger_tx = match ledger::tx_by_key(tx, &booking.op_key).await? {
+            Some(t) => t.id,
+            None => self.book(tx, booking, "amount").await?,
         };
         invoices::confirm(tx, p.id, ledger_tx, now).await?;
         match p.invoice_id {

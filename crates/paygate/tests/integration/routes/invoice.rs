@@ -376,4 +376,27 @@ backend_tests! {
         let other = app.merchant("stats-other@example.com").await;
         assert_eq!(app.as_user(&other.token).post("/api/pay/pay-link/statistic", json!({})).await.ok(200)["count"], 0);
     }
+
+    async fn concurrent_watchers_credit_once(app) {
+        // Several nodes run the watcher job: each block is processed and each payment credited
+        // by exactly one of them.
+        let (m, l) = link(&app, "watchers@example.com").await;
+        let mut ids = vec![];
+        for _ in 0..3 {
+            let (id, _) = invoice_in_usdt(&app, &l).await;
+            sandbox_pay(&app, id, None).await;
+            ids.push(id);
+        }
+        app.services.sandbox_mine().await.unwrap();
+        let chain = paygate_app::payments::sandbox::SandboxChain;
+        let watchers = (0..4).map(|_| app.services.watch_once(&chain));
+        for r in futures::future::join_all(watchers).await {
+            r.expect("a watcher that lost the race stops quietly");
+        }
+        for id in ids {
+            assert_eq!(state(&app, id).await["status"], 4);
+        }
+        assert_eq!(balance_of(&app.as_user(&m.token), 6).await["amount"].to_string(), "29.7", "three payments, each once");
+        assert_ledger_ok(&app).await;
+    }
 }
