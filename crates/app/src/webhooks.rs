@@ -2,6 +2,7 @@
 //! the state they report; a worker signs and posts them, retries on the schedule, and disables
 //! endpoints that have failed for five days.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -20,8 +21,11 @@ const MAX_ENDPOINTS: usize = 10;
 const RETRY_DELAYS: [i64; 9] = [60, 300, 600, 1800, 3600, 7200, 14400, 28800, 28800];
 const DISABLE_AFTER: i64 = 5 * 86400;
 const KEEP_LOG: i64 = 30 * 86400;
-/// How long a worker holds a claimed delivery: longer than one attempt can take.
-const LEASE: i64 = 60;
+/// How long a worker holds a claimed delivery: longer than a whole claimed batch can take
+/// (50 attempts of at most 10 s, 4 at a time per endpoint).
+const LEASE: i64 = 300;
+const CLAIM: i64 = 50;
+const PER_ENDPOINT: usize = 4;
 
 pub const EVENT_TYPES: [(&str, &str); 17] = [
     ("invoice.created", "An invoice was created"),
@@ -242,12 +246,26 @@ impl Services {
     pub async fn deliver_webhooks(&self, now: i64) -> AppResult<usize> {
         let due = {
             let mut c = self.store.conn().await?;
-            webhooks::claim_due(&mut c, now, LEASE, 50).await?
+            webhooks::claim_due(&mut c, now, LEASE, CLAIM).await?
         };
         let n = due.len();
+        // Endpoints are served side by side, each with at most PER_ENDPOINT attempts in flight,
+        // so one slow receiver does not hold up the others.
+        let mut by_endpoint: BTreeMap<i64, Vec<Delivery>> = BTreeMap::new();
         for d in due {
-            self.attempt(d, now).await?;
+            by_endpoint.entry(d.webhook_id).or_default().push(d);
         }
+        let endpoint_runs = by_endpoint.into_values().map(|mut queue| async move {
+            while !queue.is_empty() {
+                let batch: Vec<Delivery> = queue.drain(..queue.len().min(PER_ENDPOINT)).collect();
+                for r in futures::future::join_all(batch.into_iter().map(|d| self.attempt(d, now))).await {
+                    if let Err(e) = r {
+                        tracing::error!(error = %e, "recording a webhook attempt failed");
+                    }
+                }
+            }
+        });
+        futures::future::join_all(endpoint_runs).await;
         Ok(n)
     }
 

@@ -366,18 +366,27 @@ impl Services {
 
     /// The clock: expiry and monitoring windows. Returns how many invoices it looked at.
     pub async fn advance_due_invoices(&self) -> AppResult<usize> {
-        let due = {
-            let mut c = self.store.conn().await?;
-            invoices::due_for_clock(&mut c, self.now(), 200).await?
-        };
-        for id in &due {
-            let mut tx = self.store.begin().await?;
-            self.advance_invoice(&mut tx, *id).await?;
-            tx.commit().await?;
+        const BATCH: usize = 200;
+        // A full batch means more are due: keep going (bounded, so a tick always ends).
+        let mut seen = 0;
+        for _ in 0..50 {
+            let due = {
+                let mut c = self.store.conn().await?;
+                invoices::due_for_clock(&mut c, self.now(), BATCH as i64).await?
+            };
+            for id in &due {
+                let mut tx = self.store.begin().await?;
+                self.advance_invoice(&mut tx, *id).await?;
+                tx.commit().await?;
+            }
+            seen += due.len();
+            if due.len() < BATCH {
+                break;
+            }
         }
         let mut tx = self.store.begin().await?;
         pay_links::expire_due(&mut tx, self.now()).await?;
         tx.commit().await?;
-        Ok(due.len())
+        Ok(seen)
     }
 }
