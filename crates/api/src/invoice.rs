@@ -127,7 +127,7 @@ pub async fn create(
 ) -> ApiResult<Json<CreateResponse>> {
     may_write(&caller)?;
     if matches!(caller, InvoiceCaller::Public) {
-        state.limit_public(&format!("invoice-create:{}:{}", client.ip, b.id.unwrap_or(0)), 20, 60)?;
+        state.limit_public_burst(&format!("invoice-create:{}:{}", client.ip, b.id.unwrap_or(0)), 10, 20)?;
     }
     let input = InvoiceCreate {
         product_id: b.product_id.unwrap_or_default(),

@@ -193,7 +193,8 @@ pub async fn link_info(
     Client(client): Client,
     Body(b): Body<LinkInfoRequest>,
 ) -> ApiResult<Json<LinkInfoResponse>> {
-    state.limit_public(&format!("paylink-info:{}", client.ip), 20, 60)?;
+    let object = b.public_id.clone().unwrap_or_else(|| b.id.unwrap_or(0).to_string());
+    state.limit_public_burst(&format!("paylink-info:{}:{object}", client.ip), 10, 20)?;
     let card = state.public_link(b.public_id.as_deref(), b.id).await?;
     let l = card.link;
     Ok(Json(LinkInfoResponse {

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 #[derive(Default)]
 pub struct Limiter {
     windows: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// Token buckets for "n / min, burst b": (tokens left, when last refilled).
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
 }
 
 impl Limiter {
@@ -57,9 +59,27 @@ impl Limiter {
         self.windows.lock().expect("limiter lock").remove(key);
     }
 
-    /// Drops keys with nothing left in a window of `max_window` (called by a job).
+    /// Takes one token from `key`'s bucket of `burst` tokens refilled at `per_minute`; when it
+    /// is empty, returns the seconds until the next token.
+    pub fn take(&self, key: &str, per_minute: f64, burst: f64) -> Result<(), u64> {
+        let now = Instant::now();
+        let per_second = per_minute / 60.0;
+        let mut map = self.buckets.lock().expect("limiter lock");
+        let (tokens, at) = map.entry(key.to_owned()).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_second).min(burst);
+        *at = now;
+        if *tokens < 1.0 {
+            return Err(((1.0 - *tokens) / per_second).ceil().max(1.0) as u64);
+        }
+        *tokens -= 1.0;
+        Ok(())
+    }
+
+    /// Drops keys with nothing left in a window of `max_window` and full buckets (a job).
     pub fn sweep(&self, max_window: Duration) {
         let now = Instant::now();
+        // A bucket idle for the whole window has refilled: forgetting it changes nothing.
+        self.buckets.lock().expect("limiter lock").retain(|_, (_, at)| now.duration_since(*at) < max_window);
         self.windows.lock().expect("limiter lock").retain(|_, q| {
             prune(q, now, max_window);
             !q.is_empty()
@@ -98,5 +118,16 @@ mod tests {
         assert!(l.check("f", 2, HOUR).is_err());
         l.clear("f");
         assert!(l.check("f", 2, HOUR).is_ok());
+    }
+
+    #[test]
+    fn buckets_allow_the_burst_then_the_rate() {
+        let l = Limiter::default();
+        for _ in 0..20 {
+            l.take("b", 10.0, 20.0).unwrap();
+        }
+        let retry = l.take("b", 10.0, 20.0).unwrap_err();
+        assert!((5..=6).contains(&retry), "one token every 6 s: {retry}");
+        assert!(l.take("c", 10.0, 20.0).is_ok());
     }
 }

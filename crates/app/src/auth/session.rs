@@ -264,4 +264,12 @@ impl Services {
     pub fn limit_public(&self, key: &str, limit: usize, window_seconds: u64) -> AppResult<()> {
         self.throttle(key, limit, std::time::Duration::from_secs(window_seconds))
     }
+
+    /// A public route's "n / min, burst b" limit (§1.9).
+    pub fn limit_public_burst(&self, key: &str, per_minute: u32, burst: u32) -> AppResult<()> {
+        if !self.config.rate_limits {
+            return Ok(());
+        }
+        self.limiter.take(key, per_minute as f64, burst as f64).map_err(AppError::rate_limited)
+    }
 }

@@ -399,4 +399,31 @@ backend_tests! {
         assert_eq!(balance_of(&app.as_user(&m.token), 6).await["amount"].to_string(), "29.7", "three payments, each once");
         assert_ledger_ok(&app).await;
     }
+
+    async fn public_routes_are_rate_limited_and_ids_are_random(app) {
+        let (_, l) = link(&app, "limits@example.com").await;
+        let payer = app.client_at("10.62.0.1");
+        let create = json!({"amount": 10, "coin_id": 1, "id": l["id"], "product_id": 2});
+        let mut ids = vec![];
+        for _ in 0..20 {
+            ids.push(payer.post("/invoice/create", create.clone()).await.ok(200)["invoice_id"].as_i64().unwrap());
+        }
+        assert!(ids.iter().all(|id| *id >= 1 << 32), "invoice ids are random, not a counter");
+        let r = payer.post("/invoice/create", create.clone()).await;
+        r.err(429, 4290);
+        let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=6).contains(&retry), "the next token comes within 6 s: {retry}");
+        // the key is IP + pay object: another payer is not affected
+        app.client_at("10.62.0.2").post("/invoice/create", create).await.ok(200);
+        for _ in 0..60 {
+            payer.post("/invoice/receive", json!({"idInvoice": ids[0]})).await.ok(200);
+        }
+        payer.post("/invoice/receive", json!({"idInvoice": ids[0]})).await.err(429, 4290);
+        payer.post("/invoice/pay", json!({"idInvoice": ids[1], "coin_id": 6})).await.err(429, 4290);
+        let info = json!({"public_id": l["public_id"]});
+        for _ in 0..20 {
+            payer.post("/paylink/external-environment/info", info.clone()).await.ok(200);
+        }
+        payer.post("/paylink/external-environment/info", info).await.err(429, 4290);
+    }
 }
