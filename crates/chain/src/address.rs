@@ -74,6 +74,12 @@ impl Xpub {
         Ok(Xpub { key })
     }
 
+    /// The key in `xpub`/`tpub` form, whatever version it was given in: two strings are the
+    /// same key when these are equal.
+    pub fn canonical(&self) -> String {
+        self.key.to_string()
+    }
+
     /// The key's own fingerprint (8 hex).
     pub fn fingerprint(&self) -> String {
         self.key.fingerprint().to_string()

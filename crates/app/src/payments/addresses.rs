@@ -90,6 +90,15 @@ impl Services {
         let family = Family::parse(&chain.family).ok_or_else(|| AppError::internal("unknown family"))?;
         let parsed = Xpub::parse(xpub, chain.is_test && family != Family::Sandbox)
             .map_err(|e| AppError::field(ErrorCode::FieldFormat, "xpub", e.to_string()))?;
+        // The same key in another version (xpub and zpub) would start its indexes over and hand
+        // out addresses already given: a key is registered once per chain, in any spelling.
+        let registered = xpubs::list(&mut tx, Some(chain.id)).await?;
+        if registered
+            .iter()
+            .any(|r| Xpub::parse(&r.xpub, parsed_is_test(&r.xpub)).is_ok_and(|k| k.canonical() == parsed.canonical()))
+        {
+            return Err(AppError::field(ErrorCode::AlreadyExists, "xpub", "This key is registered already"));
+        }
         xpubs::retire_active(&mut tx, chain.id).await?;
         let id = xpubs::insert(&mut tx, chain.id, xpub.trim(), &parsed.fingerprint(), path, self.now()).await.map_err(
             |e| {
@@ -151,4 +160,9 @@ impl Services {
         let seed = user.totp_secret.clone().ok_or_else(|| AppError::internal("operator without authenticator"))?;
         self.check_totp(tx, user.id, &seed, otp, "otp").await
     }
+}
+
+/// Whether a stored key is a test-network key (`tpub`/`vpub`), judged by its prefix.
+fn parsed_is_test(xpub: &str) -> bool {
+    xpub.starts_with("tpub") || xpub.starts_with("vpub")
 }

@@ -267,6 +267,16 @@ backend_tests! {
         fresh_step(&app).await;
         op.put("/admin/xpub", json!({"id": k["id"], "status_id": 2, "otp": totp_now(&secret, 0)})).await.err(409, 4096);
         assert_eq!(op.get("/admin/xpub?chain_id=4").await.ok(200)[0]["status_id"], 2);
+        // one key, two spellings: registered once, or its indexes would start over
+        let zpub = "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs";
+        let same_as_xpub = paygate_chain::Xpub::parse(zpub, false).unwrap().canonical();
+        assert!(same_as_xpub.starts_with("xpub"));
+        fresh_step(&app).await;
+        op.post("/admin/xpub", json!({"chain_id": 4, "xpub": zpub, "otp": totp_now(&secret, 0)})).await.ok(200);
+        fresh_step(&app).await;
+        op.post("/admin/xpub", json!({"chain_id": 4, "xpub": same_as_xpub, "otp": totp_now(&secret, 0)})).await.err(409, 4094);
+        fresh_step(&app).await;
+        op.put("/admin/xpub", json!({"id": 999_999, "status_id": 2, "otp": totp_now(&secret, 0)})).await.err(404, 4040);
     }
 
     async fn wallets_receive_requests_and_link_cards(app) {
