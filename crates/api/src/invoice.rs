@@ -141,6 +141,7 @@ pub async fn create(
         success_url: b.success_url,
         fail_url: b.fail_url,
         expiry_minutes: b.expiry_minutes,
+        receive_request: false,
     };
     let id = state.create_invoice(&caller, input).await?;
     Ok(Json(CreateResponse { success: true, invoice_id: id, message: "Invoice created successfully" }))

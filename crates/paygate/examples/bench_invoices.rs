@@ -56,6 +56,7 @@ async fn direct() -> anyhow::Result<()> {
                 success_url: None,
                 fail_url: None,
                 expiry_minutes: None,
+                receive_request: false,
             };
             match services.create_invoice(&caller, input).await {
                 Ok(id) => services.pay_invoice(&caller, id, None, Some(6)).await.is_ok(),

@@ -29,6 +29,7 @@ pub struct Invoice {
     pub paid_at: Option<i64>,
     pub created_by_user_id: Option<i64>,
     pub api_key_id: Option<i64>,
+    pub receive_request: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -41,12 +42,12 @@ impl Invoice {
 
 const SELECT: &str = "SELECT id, owner_id, product_id, object_id, order_id, description, amount, coin_id, token_id, address_id, rate, \
     amount_due, status, exception, token_ids, metadata, success_url, fail_url, expiry_minutes, expires_at, processing_since, paid_at, \
-    created_by_user_id, api_key_id, created_at, updated_at FROM invoices";
+    created_by_user_id, api_key_id, receive_request, created_at, updated_at FROM invoices";
 
 pub async fn insert(c: &mut impl Conn, i: &Invoice) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO invoices (id, owner_id, product_id, object_id, order_id, description, amount, coin_id, status, exception, \
-        token_ids, metadata, success_url, fail_url, expiry_minutes, expires_at, created_by_user_id, api_key_id, created_at, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
+        token_ids, metadata, success_url, fail_url, expiry_minutes, expires_at, created_by_user_id, api_key_id, created_at, updated_at, \
+        receive_request) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
     exec!(
         c,
         sqlx::query(SQL)
@@ -70,6 +71,7 @@ pub async fn insert(c: &mut impl Conn, i: &Invoice) -> StoreResult<()> {
             .bind(i.api_key_id)
             .bind(i.created_at)
             .bind(i.updated_at)
+            .bind(i.receive_request)
     )?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use paygate_core::{Amount, AppError, AppResult, ErrorCode, Role};
 use paygate_store::catalogue::{self, Chain, Token};
 use paygate_store::invoices::{self, Invoice, Payment};
 use paygate_store::pay_links::{self, PayLink};
-use paygate_store::{Conn, DbAmount, chain_state, owners, xpubs};
+use paygate_store::{Conn, DbAmount, Tx, chain_state, owners, xpubs};
 
 use super::addresses::AddressFor;
 use crate::Services;
@@ -34,6 +34,8 @@ pub struct InvoiceCreate {
     pub success_url: Option<String>,
     pub fail_url: Option<String>,
     pub expiry_minutes: Option<i64>,
+    /// Made by `/api/receive/create` (§4.21): its payments book as receive requests.
+    pub receive_request: bool,
 }
 
 /// The answer of `/invoice/pay`.
@@ -83,7 +85,21 @@ impl Services {
     }
 
     /// `POST /invoice/create`.
-    pub async fn create_invoice(&self, caller: &InvoiceCaller, mut input: InvoiceCreate) -> AppResult<i64> {
+    pub async fn create_invoice(&self, caller: &InvoiceCaller, input: InvoiceCreate) -> AppResult<i64> {
+        let mut tx = self.store.begin().await?;
+        let id = self.create_invoice_in(&mut tx, caller, input).await?;
+        tx.commit().await?;
+        metrics::counter!("invoices_total", "status" => "1").increment(1);
+        Ok(id)
+    }
+
+    /// Creates an invoice inside the caller's unit of work.
+    pub(crate) async fn create_invoice_in(
+        &self,
+        tx: &mut Tx,
+        caller: &InvoiceCaller,
+        mut input: InvoiceCreate,
+    ) -> AppResult<i64> {
         let key_id = match caller {
             InvoiceCaller::Key(k) => Some(k.key_id),
             _ => None,
@@ -141,12 +157,11 @@ impl Services {
             }
             _ => {}
         }
-        let mut tx = self.store.begin().await?;
         let mut success_url = input.success_url.clone();
         let mut fail_url = input.fail_url.clone();
         let owner_id = match (input.product_id, input.object_id) {
             (2, Some(id)) => {
-                let link = self.link_for(&mut tx, member.and_then(|a| a.owner.map(|o| o.id)), id).await?;
+                let link = self.link_for(tx, member.and_then(|a| a.owner.map(|o| o.id)), id).await?;
                 self.check_link_accepts(&link, &input)?;
                 success_url = success_url.or(link.success_url.clone());
                 fail_url = fail_url.or(link.fail_url.clone());
@@ -155,18 +170,18 @@ impl Services {
             (3 | 4, Some(_)) => return Err(AppError::field(ErrorCode::NotFound, "id", "Unknown pay object")),
             _ => self.owner_of(member.expect("member for product 1"))?,
         };
-        let (owner, plan) = self.owner_with_plan(&mut tx, owner_id).await?;
+        let (owner, plan) = self.owner_with_plan(tx, owner_id).await?;
         if member.is_some() || self.config.kyc_required {
             self.require_kyc(&owner)?;
         }
         self.require_product(&plan, input.product_id)?;
-        let coin = catalogue::coin(&mut tx, input.coin_id)
+        let coin = catalogue::coin(tx, input.coin_id)
             .await?
             .filter(|c| c.enabled)
             .ok_or_else(|| AppError::field(ErrorCode::FieldRange, "coin_id", "Unknown pricing coin"))?;
         crate::policy::check_amount("amount", &input.amount, coin.decimals, false)?;
         if let Some(o) = &input.order_id
-            && invoices::order_taken(&mut tx, owner_id, o).await?
+            && invoices::order_taken(tx, owner_id, o).await?
         {
             return Err(AppError::field(
                 ErrorCode::DuplicateOrderId,
@@ -201,19 +216,18 @@ impl Services {
             paid_at: None,
             created_by_user_id: if key_id.is_some() { None } else { member.map(|a| a.user_id) },
             api_key_id: key_id,
+            receive_request: input.receive_request && input.product_id == 1 && member.is_some() && key_id.is_none(),
             created_at: now,
             updated_at: now,
         };
-        invoices::insert(&mut tx, &invoice).await.map_err(|e| {
+        invoices::insert(tx, &invoice).await.map_err(|e| {
             if e.is_conflict_on("invoices_owner_id_order_id_key") {
                 AppError::field(ErrorCode::DuplicateOrderId, "order_id", "order_id already used for an invoice")
             } else {
                 e.into()
             }
         })?;
-        self.emit_invoice(&mut tx, "invoice.created", invoice.id, None).await?;
-        tx.commit().await?;
-        metrics::counter!("invoices_total", "status" => "1").increment(1);
+        self.emit_invoice(tx, "invoice.created", invoice.id, None).await?;
         Ok(invoice.id)
     }
 
@@ -304,7 +318,21 @@ impl Services {
         coin_id: Option<i64>,
     ) -> AppResult<PayAnswer> {
         let mut tx = self.store.begin().await?;
-        let inv = self.visible_invoice(&mut tx, caller, id, true).await?;
+        let answer = self.pay_invoice_in(&mut tx, caller, id, token_id, coin_id).await?;
+        tx.commit().await?;
+        Ok(answer)
+    }
+
+    /// Chooses the paying token inside the caller's unit of work.
+    pub(crate) async fn pay_invoice_in(
+        &self,
+        tx: &mut Tx,
+        caller: &InvoiceCaller,
+        id: i64,
+        token_id: Option<i64>,
+        coin_id: Option<i64>,
+    ) -> AppResult<PayAnswer> {
+        let inv = self.visible_invoice(tx, caller, id, true).await?;
         let status = Status::from_id(inv.status).unwrap_or(Status::Invalid);
         let not_payable = |m: &'static str| AppError::new(ErrorCode::InvoiceNotPayable, m);
         if status != Status::New && status != Status::AwaitingPayment {
@@ -313,7 +341,7 @@ impl Services {
         if self.now() >= inv.expires_at {
             return Err(not_payable("The invoice has expired"));
         }
-        let payable = self.payable_tokens(&mut tx, &inv).await?;
+        let payable = self.payable_tokens(tx, &inv).await?;
         let choice = match (token_id, coin_id) {
             (Some(t), _) => Some(payable.iter().find(|(tok, _)| tok.id == t).cloned().ok_or_else(|| {
                 AppError::field(ErrorCode::TokenNotAllowed, "token_id", "This token cannot pay the invoice")
@@ -342,9 +370,7 @@ impl Services {
         };
         // Repeating the call keeps the answer.
         if status == Status::AwaitingPayment && choice.as_ref().is_none_or(|(t, _)| Some(t.id) == inv.token_id) {
-            let answer = self.pay_answer(&mut tx, &inv).await?;
-            tx.commit().await?;
-            return Ok(answer);
+            return self.pay_answer(tx, &inv).await;
         }
         let (token, chain) = match choice {
             Some(c) => c,
@@ -354,11 +380,11 @@ impl Services {
             }
             None => return Err(AppError::field(ErrorCode::FieldRequired, "token_id", "Choose the paying token")),
         };
-        if status == Status::AwaitingPayment && !invoices::payments_of(&mut tx, inv.id).await?.is_empty() {
+        if status == Status::AwaitingPayment && !invoices::payments_of(tx, inv.id).await?.is_empty() {
             return Err(not_payable("A payment was seen: the token cannot change"));
         }
         let rate = self
-            .rate(&mut tx, token.coin_id, inv.coin_id)
+            .rate(tx, token.coin_id, inv.coin_id)
             .await?
             .ok_or_else(|| AppError::new(ErrorCode::PaymentMethodUnavailable, "No rate for this token"))?
             .rate;
@@ -376,7 +402,7 @@ impl Services {
         }
         let (address_id, _) = self
             .new_address(
-                &mut tx,
+                tx,
                 &chain,
                 AddressFor { owner_id: inv.owner_id, purpose: "invoice", invoice_id: Some(inv.id), label: None },
             )
@@ -390,12 +416,10 @@ impl Services {
             amount_due: &due,
             expires_at: now + inv.expiry_minutes * 60,
         };
-        invoices::set_payment_method(&mut tx, inv.id, method, now).await?;
-        self.emit_invoice(&mut tx, "invoice.awaiting_payment", inv.id, None).await?;
-        let inv = invoices::get(&mut tx, inv.id).await?.ok_or_else(|| AppError::internal("invoice vanished"))?;
-        let answer = self.pay_answer(&mut tx, &inv).await?;
-        tx.commit().await?;
-        Ok(answer)
+        invoices::set_payment_method(tx, inv.id, method, now).await?;
+        self.emit_invoice(tx, "invoice.awaiting_payment", inv.id, None).await?;
+        let inv = invoices::get(tx, inv.id).await?.ok_or_else(|| AppError::internal("invoice vanished"))?;
+        self.pay_answer(tx, &inv).await
     }
 
     async fn pay_answer(&self, c: &mut impl Conn, inv: &Invoice) -> AppResult<PayAnswer> {

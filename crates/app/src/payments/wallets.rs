@@ -117,9 +117,13 @@ impl Services {
             success_url: None,
             fail_url: None,
             expiry_minutes: r.expiry_minutes,
+            receive_request: true,
         };
-        let id = self.create_invoice(&caller, input).await?;
-        self.pay_invoice(&caller, id, Some(token.id), None).await?;
+        // One unit of work: a request whose address cannot be issued leaves nothing behind.
+        let mut tx = self.store.begin().await?;
+        let id = self.create_invoice_in(&mut tx, &caller, input).await?;
+        self.pay_invoice_in(&mut tx, &caller, id, Some(token.id), None).await?;
+        tx.commit().await?;
         self.invoice_state(&caller, id).await
     }
 

@@ -247,8 +247,7 @@ impl Services {
         let (operation_type, product_id) = match p.invoice_id {
             Some(id) => {
                 let inv = invoices::get(tx, id).await?.ok_or_else(|| AppError::internal("invoice missing"))?;
-                let receive = inv.product_id == 1 && inv.object_id.is_none() && inv.created_by_user_id.is_some();
-                (if receive { OP_RECEIVE_REQUEST } else { OP_INVOICE_PAYMENT }, inv.product_id)
+                (if inv.receive_request { OP_RECEIVE_REQUEST } else { OP_INVOICE_PAYMENT }, inv.product_id)
             }
             None => (OP_DEPOSIT, 1),
         };

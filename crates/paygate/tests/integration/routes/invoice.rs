@@ -304,8 +304,25 @@ backend_tests! {
         me.post("/api/receive/create", json!({"token_id": 14, "amount": "5", "order_id": "rcv-1"})).await.err(409, 4091);
         app.api().post("/sandbox/invoice/pay", json!({"idInvoice": r["invoice_id"]})).await.ok(200);
         mine(&app).await;
-        assert_eq!(state(&app, r["invoice_id"].as_i64().unwrap()).await["status"], 4);
+        let paid = state(&app, r["invoice_id"].as_i64().unwrap()).await;
+        assert_eq!(paid["status"], 4);
         assert_eq!(balance_of(&me, 6).await["amount"].to_string(), "24.75");
+        // booked as a receive request (type 2); an API invoice of the same product as type 1
+        let op_type = |p: serde_json::Value| {
+            let store = app.services.store.clone();
+            async move {
+                let key = format!("payment:9:{}:{}", s(&p["tx_hash"]), p["index"]);
+                let mut c = store.conn().await.unwrap();
+                paygate_store::ledger::tx_by_key(&mut c, &key).await.unwrap().unwrap().operation_type
+            }
+        };
+        assert_eq!(op_type(paid["payments"][0].clone()).await, 2);
+        let api_invoice = me.post("/invoice/create", json!({"amount": 3, "coin_id": 6, "product_id": 1})).await.ok(200)["invoice_id"].as_i64().unwrap();
+        me.post("/invoice/pay", json!({"idInvoice": api_invoice, "token_id": 14})).await.ok(200);
+        sandbox_pay(&app, api_invoice, None).await;
+        mine(&app).await;
+        let paid = state(&app, api_invoice).await;
+        assert_eq!((paid["status"].clone(), op_type(paid["payments"][0].clone()).await), (json!(4), 1));
         // the public card of a link
         let card = app.api().post("/paylink/external-environment/info", json!({"public_id": l["public_id"]})).await;
         let card = card.ok(200).clone();
