@@ -264,6 +264,63 @@ async fn invoice_html(state: &AppState, id: &str, q: &PageQuery) -> Result<Respo
 mod tests {
     use super::*;
 
+    fn chain(family: &str, evm: Option<i64>) -> Chain {
+        Chain {
+            id: 1,
+            code: family.into(),
+            name: family.into(),
+            family: family.into(),
+            is_test: false,
+            evm_chain_id: evm,
+            native_coin_id: 1,
+            confirmations_required: 1,
+            explorer_tx_url: None,
+            enabled: true,
+        }
+    }
+
+    fn token(standard: &str, decimals: i64, contract: Option<&str>) -> Token {
+        Token {
+            id: 1,
+            coin_id: 1,
+            chain_id: 1,
+            code: "X".into(),
+            name: "X".into(),
+            standard: standard.into(),
+            contract_address: contract.map(Into::into),
+            decimals,
+            min_amount: paygate_store::DbAmount(Amount::zero()),
+            enabled: true,
+        }
+    }
+
+    #[test]
+    fn qr_contents_are_what_wallets_read() {
+        let due = |s: &str| Amount::parse(s).unwrap();
+        // BIP 21
+        assert_eq!(
+            qr_content(&chain("bitcoin", None), &token("native", 8, None), "bc1qxyz", &due("0.0015")),
+            "bitcoin:bc1qxyz?amount=0.0015"
+        );
+        // EIP 681, native value in wei
+        assert_eq!(
+            qr_content(&chain("evm", Some(1)), &token("native", 18, None), "0xabc", &due("0.01")),
+            "ethereum:0xabc@1?value=10000000000000000"
+        );
+        // EIP 681, an ERC-20 transfer in token units
+        assert_eq!(
+            qr_content(
+                &chain("evm", Some(1)),
+                &token("erc20", 6, Some("0xdAC17F958D2ee523a2206206994597C13D831ec7")),
+                "0xabc",
+                &due("12.5")
+            ),
+            "ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7@1/transfer?address=0xabc&uint256=12500000"
+        );
+        // Tron: the bare address
+        assert_eq!(qr_content(&chain("tron", None), &token("trc20", 6, Some("T…")), "TAddr", &due("1")), "TAddr");
+    }
+
     #[test]
     fn escaping() {
         assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");

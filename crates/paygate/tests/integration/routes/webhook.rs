@@ -128,6 +128,34 @@ backend_tests! {
         assert_ledger_ok(&app).await;
     }
 
+    async fn expiry_late_payments_and_deposits_are_announced(app) {
+        let sink = WebhookSink::start(0).await;
+        let m = app.merchant("late@example.com").await;
+        let me = app.as_user(&m.token);
+        let types_wanted = json!(["invoice.expired", "invoice.paid_late", "deposit.confirmed"]);
+        let secret = me.post("/api/webhook", json!({"url": sink.url, "event_types": types_wanted})).await.ok(200)["secret"].as_str().unwrap().to_owned();
+        let id = me.post("/invoice/create", json!({"amount": 5, "coin_id": 6, "product_id": 1})).await.ok(200)["invoice_id"].as_i64().unwrap();
+        me.post("/invoice/pay", json!({"idInvoice": id, "token_id": 14})).await.ok(200);
+        let mut c = app.services.store.conn().await.unwrap();
+        paygate_store::testing::execute(&mut c, &format!("UPDATE invoices SET expires_at = expires_at - 7200 WHERE id = {id}")).await.unwrap();
+        drop(c);
+        app.services.advance_due_invoices().await.unwrap();
+        app.api().post("/sandbox/invoice/pay", json!({"idInvoice": id, "amount": "5"})).await.ok(200);
+        mine(&app).await;
+        let wallet = me.post("/api/wallet", json!({"chain_id": 9})).await.ok(200)["address"].as_str().unwrap().to_owned();
+        app.api().post("/sandbox/transfer", json!({"to_address": wallet, "token_id": 14, "amount": "2"})).await.ok(200);
+        mine(&app).await;
+        deliver_at(&app, 0).await;
+        let got = sink.accepted();
+        assert_eq!(types(&got), ["invoice.expired", "invoice.paid_late", "deposit.confirmed"].map(String::from).into());
+        assert!(got.iter().all(|r| r.signed_with(&secret)));
+        let late = got.iter().find(|r| r.body["type"] == "invoice.paid_late").unwrap();
+        assert_eq!((late.body["data"]["status"].clone(), late.body["data"]["exception"].clone()), (json!(5), json!("paid_late")));
+        let deposit = &got.iter().find(|r| r.body["type"] == "deposit.confirmed").unwrap().body["data"];
+        assert_eq!((deposit["address"].clone(), deposit["token_id"].clone(), deposit["amount"].clone(), deposit["invoice_id"].clone()), (json!(wallet), json!(14), json!("2"), Value::Null));
+        assert!(deposit["wallet_id"].is_i64() && deposit["tx_hash"].is_string());
+    }
+
     async fn failing_endpoints_are_disabled_after_five_days(app) {
         let sink = WebhookSink::start(0).await;
         sink.answer(503);
