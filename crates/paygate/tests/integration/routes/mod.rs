@@ -8,6 +8,7 @@ mod integration_key;
 mod invoice;
 mod owner;
 mod pages;
+mod payment_errors;
 mod personal;
 mod product;
 mod rates;
