@@ -175,6 +175,16 @@ impl Services {
             self.require_kyc(&owner)?;
         }
         self.require_product(&plan, input.product_id)?;
+        if !input.token_ids.is_empty() {
+            let accepted: Vec<i64> = self.owner_tokens_in(tx).await?.iter().map(|t| t.id).collect();
+            if let Some(bad) = input.token_ids.iter().find(|t| !accepted.contains(t)) {
+                return Err(AppError::field(
+                    ErrorCode::TokenNotAllowed,
+                    "token_ids",
+                    format!("Token {bad} cannot be accepted"),
+                ));
+            }
+        }
         let coin = catalogue::coin(tx, input.coin_id)
             .await?
             .filter(|c| c.enabled)

@@ -69,3 +69,58 @@ backend_tests! {
         me.delete("/api/pay/pay-link?id=999999", json!({})).await.err(404, 4040);
     }
 }
+
+async fn sql(app: &TestApp, statement: &str) {
+    let mut c = app.services.store.conn().await.unwrap();
+    paygate_store::testing::execute(&mut c, statement).await.unwrap();
+}
+
+backend_tests! {
+    options = unlimited();
+
+    async fn invoices_refuse_what_cannot_be_paid(app) {
+        let m = app.merchant("refusals@example.com").await;
+        let me = app.as_user(&m.token);
+        // narrowing to a token the owner cannot accept
+        me.post("/invoice/create", json!({"amount": 1, "coin_id": 6, "product_id": 1, "token_ids": [6]})).await.err(422, 4224);
+        let id = me.post("/invoice/create", json!({"amount": 10, "coin_id": 6, "product_id": 1, "token_ids": [14]})).await.ok(200)["invoice_id"].as_i64().unwrap();
+        // partly paid: the token cannot change any more
+        me.post("/invoice/pay", json!({"idInvoice": id, "token_id": 14})).await.ok(200);
+        app.api().post("/sandbox/invoice/pay", json!({"idInvoice": id, "amount": "4"})).await.ok(200);
+        mine(&app).await;
+        let other = me.post("/invoice/create", json!({"amount": 10, "coin_id": 6, "product_id": 1})).await.ok(200)["invoice_id"].as_i64().unwrap();
+        me.post("/invoice/pay", json!({"idInvoice": id, "token_id": 13})).await.err(422, 4224);
+        me.post("/invoice/pay", json!({"idInvoice": other, "token_id": 14})).await.ok(200);
+        app.api().post("/sandbox/invoice/pay", json!({"idInvoice": other, "amount": "1"})).await.ok(200);
+        mine(&app).await;
+        me.post("/invoice/pay", json!({"idInvoice": other, "token_id": 13})).await.err(422, 4221);
+        // no active key for the chain: nothing can be issued on it
+        sql(&app, "UPDATE xpubs SET status_id = 2 WHERE chain_id = 9").await;
+        let third = me.post("/invoice/create", json!({"amount": 10, "coin_id": 6, "product_id": 1})).await.ok(200)["invoice_id"].as_i64().unwrap();
+        me.post("/invoice/pay", json!({"idInvoice": third, "token_id": 14})).await.err(422, 4224);
+        me.post("/api/wallet", json!({"chain_id": 9})).await.err(422, 4229);
+        // a plan without the product
+        sql(&app, &format!("UPDATE owners SET plan_id = 3 WHERE id = {}", m.owner_id)).await;
+        me.post("/api/pay/pay-link/reusable", json!({"name": "x", "coin_id": 1, "amount": 1})).await.err(403, 4035);
+    }
+
+    async fn links_keys_and_reorgs_refuse_what_they_must(app) {
+        let m = app.merchant("refusals2@example.com").await;
+        let me = app.as_user(&m.token);
+        let l = me.post("/api/pay/pay-link/temporary", json!({"name": "Once", "coin_id": 1, "amount": 5})).await.ok(200).clone();
+        sql(&app, &format!("UPDATE pay_links SET status_id = 3 WHERE id = {}", l["id"])).await;
+        me.put("/api/pay/pay-link", json!({"id": l["id"], "status_id": 1})).await.err(409, 4096);
+        // an expired key stops working at once
+        let key = me.post("/api/integration-key", json!({"name": "soon", "scopes": ["invoice"], "expires_at": "2099-01-01T00:00:00Z"})).await.ok(200).clone();
+        let api = app.api().with_header("X-API-Key", key["key"].as_str().unwrap());
+        api.post("/invoice/create", json!({"amount": 1, "coin_id": 1, "product_id": 1})).await.ok(200);
+        sql(&app, &format!("UPDATE api_keys SET expires_at = 1 WHERE id = {}", key["id"])).await;
+        api.post("/invoice/create", json!({"amount": 1, "coin_id": 1, "product_id": 1})).await.err(401, 4017);
+        // a payout key needs a second factor: none was requested
+        me.post("/api/integration-key", json!({"name": "pay", "scopes": ["payout"], "otp": "000000"})).await.err(404, 4021);
+        let (email, secret) = app.operator("reorg-ops@example.com").await;
+        let op = app.as_user(&app.operator_token(&email, &secret).await);
+        op.post("/sandbox/reorg", json!({"depth": 65})).await.err(400, 4004);
+        op.post("/sandbox/reorg", json!({})).await.err(400, 4002);
+    }
+}
