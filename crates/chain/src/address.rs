@@ -262,6 +262,42 @@ mod tests {
     }
 
     #[test]
+    fn tron_bip44_coin_195_vector() {
+        // "abandon … about", m/44'/195'/0'/0/{0,1}; the account xpub as a wallet exports it.
+        // Cross-checked with bip_utils (Python): Bip44Coins.TRON.
+        const XPUB: &str = "xpub6D1AabNHCupeiLM65ZR9UStMhJ1vCpyV4XbZdyhMZBiJXALQtmn9p42VTQckoHVn8WNqS7dqnJokZHAHcHGoaQgmv8D45oNUKx6DZMNZBCd";
+        assert_eq!(account_xpub("m/44'/195'/0'"), XPUB);
+        let x = Xpub::parse(XPUB, false).unwrap();
+        assert_eq!(
+            derive_address(&x, Family::Tron, false, "0/{index}", 0).unwrap(),
+            "TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH"
+        );
+        assert_eq!(
+            derive_address(&x, Family::Tron, false, "0/{index}", 1).unwrap(),
+            "TSeJkUh4Qv67VNFwY8LaAxERygNdy6NQZK"
+        );
+    }
+
+    #[test]
+    fn bip84_testnet_vpub_vector() {
+        // "abandon … about", m/84'/1'/0'/0/0 (cross-checked with bip_utils).
+        const VPUB: &str = "vpub5Y6cjg78GGuNLsaPhmYsiw4gYX3HoQiRBiSwDaBXKUafCt9bNwWQiitDk5VZ5BVxYnQdwoTyXSs2JHRPAgjAvtbBrf8ZhDYe2jWAqvZVnsc";
+        let x = Xpub::parse(VPUB, true).unwrap();
+        assert_eq!(
+            derive_address(&x, Family::Bitcoin, true, "0/{index}", 0).unwrap(),
+            "tb1q6rz28mcfaxtmd6v789l9rrlrusdprr9pqcpvkl"
+        );
+        assert_eq!(Xpub::parse(VPUB, false).unwrap_err(), AddressError::WrongNetwork);
+        // the plain xpub spelling of BIP84's key derives the same addresses as its zpub
+        let as_xpub = Xpub::parse(BIP84_ZPUB, false).unwrap().canonical();
+        let x = Xpub::parse(&as_xpub, false).unwrap();
+        assert_eq!(
+            derive_address(&x, Family::Bitcoin, false, "0/{index}", 0).unwrap(),
+            "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
+        );
+    }
+
+    #[test]
     fn templates() {
         assert!(valid_template("0/{index}") && valid_template("{index}") && valid_template("1/2/{index}"));
         assert!(!valid_template("0/1") && !valid_template("0'/{index}") && !valid_template("{index}/{index}"));
