@@ -24,8 +24,11 @@ try {
   await page.waitForFunction(() => document.getElementById("status").textContent === "Paid", null, { timeout: 30000 });
   await page.screenshot({ path: screenshot, fullPage: true });
   const invoiceId = Number(new URL(page.url()).pathname.split("/").pop());
+  const status = await page.textContent("#status");
+  // Paid: after 5 s the payer goes back to the shop's success_url.
+  await page.waitForURL((u) => u.searchParams.get("status") === "4", { timeout: 15000 });
   console.log(JSON.stringify({ invoiceId, address, qrPng: qr.startsWith("data:image/png;base64,"), qrVisible,
-    status: await page.textContent("#status"), requests: seen.requests, consoleErrors: seen.console }));
+    status, returnedTo: page.url(), requests: seen.requests, consoleErrors: seen.console }));
 } catch (e) {
   console.error(`checkout failed: ${e.message}; console errors: ${JSON.stringify(seen.console)}`);
   process.exitCode = 1;

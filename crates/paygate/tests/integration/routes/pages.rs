@@ -112,7 +112,9 @@ backend_tests! {
     async fn a_payer_pays_in_a_real_browser(app) {
         let script = browser_driver();
         let m = app.merchant("browser@example.com").await;
-        let l = app.as_user(&m.token).post("/api/pay/pay-link/reusable", json!({"name": "Coffee", "coin_id": 1, "amount": 10})).await;
+        // The shop's return page: the gateway's own liveness route stands in for it.
+        let success_url = format!("{}/health/live?order=42", app.base);
+        let l = app.as_user(&m.token).post("/api/pay/pay-link/reusable", json!({"name": "Coffee", "coin_id": 1, "amount": 10, "success_url": success_url})).await;
         let public_id = l.ok(200)["public_id"].as_str().unwrap().to_owned();
         let artefacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
         std::fs::create_dir_all(&artefacts).unwrap();
@@ -129,13 +131,14 @@ backend_tests! {
         let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
         assert_eq!((seen["status"].clone(), seen["qrPng"].clone(), seen["qrVisible"].clone()), (json!("Paid"), json!(true), json!(true)));
         assert!(seen["address"].as_str().unwrap().starts_with("0x"));
+        let id = seen["invoiceId"].as_i64().unwrap();
+        assert_eq!(seen["returnedTo"], format!("{success_url}&invoice_id={id}&status=4"), "back to the shop with the outcome");
         assert_eq!(seen["consoleErrors"], json!([]), "no script or CSP errors");
         for url in seen["requests"].as_array().unwrap() {
             assert!(url.as_str().unwrap().starts_with(&app.base), "only the gateway is contacted: {url}");
         }
         assert!(std::fs::metadata(&shot).unwrap().len() > 1000, "the screenshot is kept");
         // what the browser saw is what happened
-        let id = seen["invoiceId"].as_i64().unwrap();
         let s = app.client_at("10.70.0.9").post("/invoice/receive", json!({"idInvoice": id})).await.ok(200).clone();
         assert_eq!((s["status"].clone(), s["token_id"].clone(), s["address"].clone()), (json!(4), json!(14), seen["address"].clone()));
         assert_eq!(balance_of(&app.as_user(&m.token), 6).await["amount"].to_string(), "9.9", "credited less the commission");
