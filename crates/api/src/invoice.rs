@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, ErrorResponse};
-use crate::extract::{Body, Client, MaybeCaller, Validate, check_rule_scope};
+use crate::extract::{Body, Client, MaybeCaller, Validate, check_rule_scope, key_credential};
 use crate::state::AppState;
 use crate::wire::{WireAmount, check_order_id};
 
@@ -29,13 +29,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         // On /invoice/* an integration key wins over an access token (§1.3.3).
-        if let Some(key) = parts.headers.get("x-api-key") {
-            let key =
-                key.to_str().map_err(|_| ApiError::field(ErrorCode::ApiKeyInvalid, "X-API-Key", "API key invalid"))?;
-            let k = state.authenticate_key(key.trim()).await?;
-            if !k.has("invoice") {
-                return Err(ApiError::field(ErrorCode::ApiKeyScope, "X-API-Key", "The key lacks the invoice scope"));
-            }
+        if let Some(k) = key_credential(parts, state, "invoice").await? {
             return Ok(Caller(InvoiceCaller::Key(k)));
         }
         let MaybeCaller(actor) = MaybeCaller::from_request_parts(parts, state).await?;

@@ -1,6 +1,7 @@
 //! Extractors: the caller (auth guards), the client, and JSON/query/path input whose
 //! rejections speak the error envelope.
 
+mod api_key;
 mod auth;
 mod client;
 mod json;
@@ -10,6 +11,7 @@ mod patch;
 mod strict_json;
 mod upload;
 
+pub use api_key::key_credential;
 pub use auth::{
     AllRoles, AnyUser, AnyUserOrSignup, Caller, Guard, Managers, Member, OperatorOnly, OwnerOnly, Rule, SignupOnly,
     Staff, bearer as bearer_token, check_rule_scope,
