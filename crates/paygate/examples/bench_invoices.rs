@@ -5,6 +5,8 @@
 //! `direct` — creates and pays the same invoices without HTTP: `create_invoice` then
 //!            `pay_invoice` (address derivation included) called in a loop by `--concurrency`
 //!            tasks for `--seconds`, on the server's database and secrets.
+//! `inserts` — only the rows those calls write, in the same two transactions, straight through
+//!            the store (the address still derived): the database's own ceiling.
 
 use paygate_app::{InvoiceCaller, InvoiceCreate};
 use paygate_core::Amount;
@@ -20,8 +22,9 @@ async fn main() -> anyhow::Result<()> {
     match std::env::args().nth(1).as_deref() {
         Some("setup") => setup().await,
         Some("direct") => direct().await,
+        Some("inserts") => inserts().await,
         _ => anyhow::bail!(
-            "usage: bench_invoices setup --base URL --mail-dir DIR | direct --seconds S --concurrency C --key K"
+            "usage: bench_invoices setup --base URL --mail-dir DIR | direct|inserts --seconds S --concurrency C --key K"
         ),
     }
 }
@@ -65,4 +68,96 @@ async fn direct() -> anyhow::Result<()> {
         }
     })
     .await
+}
+
+async fn inserts() -> anyhow::Result<()> {
+    use paygate_store::{DbAmount, invoices, xpubs};
+    let key = arg("--key").expect("--key");
+    let services = services().await?;
+    let owner_id = services.authenticate_key(&key).await.map_err(|e| anyhow::anyhow!("{e}"))?.owner_id;
+    drive(move |worker, i| {
+        let services = services.clone();
+        async move {
+            let write = async {
+                let now = paygate_core::time::now();
+                let id =
+                    (1i64 << 40) + ((worker as i64) << 24) + i as i64 + (std::process::id() as i64 % 1000) * (1 << 32);
+                let mut tx = services.store.begin().await?;
+                invoices::insert(&mut tx, &invoice(id, owner_id, now)).await?;
+                tx.commit().await?;
+                let mut tx = services.store.begin().await?;
+                let key =
+                    xpubs::active_for_update(&mut tx, 9).await?.ok_or_else(|| anyhow::anyhow!("no sandbox key"))?;
+                let parsed = paygate_chain::Xpub::parse(&key.xpub, false)?;
+                let address = paygate_chain::derive_address(
+                    &parsed,
+                    paygate_chain::Family::Sandbox,
+                    false,
+                    &key.derivation_path,
+                    key.next_index as u32,
+                )?;
+                xpubs::advance(&mut tx, key.id, key.next_index + 1).await?;
+                let address_id = xpubs::insert_address(
+                    &mut tx,
+                    xpubs::NewAddress {
+                        chain_id: 9,
+                        address: &address,
+                        xpub_id: key.id,
+                        index: key.next_index,
+                        owner_id,
+                        purpose: "invoice",
+                        invoice_id: Some(id),
+                        label: None,
+                        now,
+                    },
+                )
+                .await?;
+                let (rate, due) = (DbAmount(Amount::from_int(1)), DbAmount(Amount::from_int(10)));
+                let method = invoices::PaymentMethod {
+                    token_id: 14,
+                    address_id,
+                    rate: &rate,
+                    amount_due: &due,
+                    expires_at: now + 900,
+                };
+                invoices::set_payment_method(&mut tx, id, method, now).await?;
+                tx.commit().await?;
+                anyhow::Ok(())
+            };
+            write.await.is_ok()
+        }
+    })
+    .await
+}
+
+fn invoice(id: i64, owner_id: i64, now: i64) -> paygate_store::invoices::Invoice {
+    paygate_store::invoices::Invoice {
+        id,
+        owner_id,
+        product_id: 1,
+        object_id: None,
+        order_id: None,
+        description: None,
+        amount: paygate_store::DbAmount(Amount::from_int(10)),
+        coin_id: 1,
+        token_id: None,
+        address_id: None,
+        rate: None,
+        amount_due: None,
+        status: 1,
+        exception: "none".into(),
+        token_ids: "[]".into(),
+        metadata: None,
+        success_url: None,
+        fail_url: None,
+        expiry_minutes: 15,
+        expires_at: now + 900,
+        processing_since: None,
+        paid_at: None,
+        created_by_user_id: None,
+        api_key_id: None,
+        receive_request: false,
+        created_at: now,
+        updated_at: now,
+    }
 }
