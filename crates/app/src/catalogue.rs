@@ -8,6 +8,8 @@ use crate::Services;
 use crate::actor::{Actor, ClientInfo};
 use crate::audit::Change;
 
+const CATALOGUE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What the public lists show.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -85,8 +87,18 @@ impl Services {
     /// The same, read on the caller's connection: a unit of work must not wait for a second
     /// pooled connection while it holds one, or concurrent requests starve the pool.
     pub(crate) async fn catalogue_in(&self, c: &mut impl Conn, include_disabled: bool) -> AppResult<Catalogue> {
-        let (coins, chains, tokens) =
-            (catalogue::coins(c).await?, catalogue::chains(c).await?, catalogue::tokens(c).await?);
+        let Catalogue { coins, chains, tokens } = match self.cached_catalogue() {
+            Some(cat) => cat,
+            None => {
+                let cat = Catalogue {
+                    coins: catalogue::coins(c).await?,
+                    chains: catalogue::chains(c).await?,
+                    tokens: catalogue::tokens(c).await?,
+                };
+                *self.catalogue_cache.lock().expect("catalogue cache") = Some((std::time::Instant::now(), cat.clone()));
+                cat
+            }
+        };
         if include_disabled {
             return Ok(Catalogue { coins, chains, tokens });
         }
@@ -101,6 +113,17 @@ impl Services {
             .filter(|c| c.enabled && (c.is_fiat || tokens.iter().any(|t| t.coin_id == c.id)))
             .collect();
         Ok(Catalogue { coins, chains, tokens })
+    }
+
+    /// The catalogue as read within the last seconds. Operators change it rarely: this node
+    /// forgets it on its own writes, other nodes see a change within `CATALOGUE_TTL`.
+    fn cached_catalogue(&self) -> Option<Catalogue> {
+        let cache = self.catalogue_cache.lock().expect("catalogue cache");
+        cache.as_ref().filter(|(at, _)| at.elapsed() < CATALOGUE_TTL).map(|(_, cat)| cat.clone())
+    }
+
+    fn forget_catalogue(&self) {
+        *self.catalogue_cache.lock().expect("catalogue cache") = None;
     }
 
     /// Tokens the owner can accept: enabled, on an enabled chain of the mode, with an address
@@ -162,6 +185,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_catalogue();
         Ok(chain)
     }
 
@@ -203,6 +227,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_catalogue();
         Ok(())
     }
 
@@ -235,6 +260,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_catalogue();
         Ok(coin)
     }
 
@@ -278,6 +304,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_catalogue();
         Ok(())
     }
 
@@ -336,6 +363,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_catalogue();
         Ok(token)
     }
 
@@ -379,6 +407,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_catalogue();
         Ok(())
     }
 }

@@ -70,6 +70,8 @@ pub struct Services {
     pub mail_wakeup: tokio::sync::Notify,
     pub(crate) rate_source: Option<Box<dyn rates::RateSource>>,
     pub live_rates: rates::LiveRates,
+    /// The currency catalogue as last read, and when (see `catalogue_in`).
+    catalogue_cache: std::sync::Mutex<Option<(std::time::Instant, catalogue::Catalogue)>>,
 }
 
 impl Services {
@@ -88,6 +90,7 @@ impl Services {
             mail_wakeup: tokio::sync::Notify::new(),
             rate_source,
             live_rates: rates::LiveRates::default(),
+            catalogue_cache: std::sync::Mutex::new(None),
         })
     }
 

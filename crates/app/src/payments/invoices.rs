@@ -73,6 +73,18 @@ pub struct InvoiceView {
     pub for_merchant: bool,
 }
 
+fn answer(address: String, amount: Amount, rate: Amount, chain: Chain, token: Token) -> PayAnswer {
+    PayAnswer {
+        address,
+        amount,
+        rate,
+        name: chain.name,
+        code: token.code,
+        // The sandbox chain has no fees; real chains estimate with their adapters.
+        transfer_commission_weis: None,
+    }
+}
+
 impl Services {
     /// The pay link a public or member call names; 404 when it is another owner's or deleted.
     async fn link_for(&self, c: &mut impl Conn, caller_owner: Option<i64>, id: i64) -> AppResult<PayLink> {
@@ -410,7 +422,7 @@ impl Services {
                 "The amount rounds to zero in this token",
             ));
         }
-        let (address_id, _) = self
+        let (address_id, address) = self
             .new_address(
                 tx,
                 &chain,
@@ -428,10 +440,10 @@ impl Services {
         };
         invoices::set_payment_method(tx, inv.id, method, now).await?;
         self.emit_invoice(tx, "invoice.awaiting_payment", inv.id, None).await?;
-        let inv = invoices::get(tx, inv.id).await?.ok_or_else(|| AppError::internal("invoice vanished"))?;
-        self.pay_answer(tx, &inv).await
+        Ok(answer(address, due.0, rate.0, chain, token))
     }
 
+    /// The answer for an invoice whose method was chosen earlier (a repeated call).
     async fn pay_answer(&self, c: &mut impl Conn, inv: &Invoice) -> AppResult<PayAnswer> {
         let token = catalogue::token(c, inv.token_id.unwrap_or_default())
             .await?
@@ -440,15 +452,8 @@ impl Services {
         let address = xpubs::address(c, inv.address_id.unwrap_or_default())
             .await?
             .ok_or_else(|| AppError::internal("address missing"))?;
-        Ok(PayAnswer {
-            address: address.address,
-            amount: inv.amount_due.clone().map(|a| a.0).unwrap_or_default(),
-            rate: inv.rate.clone().map(|r| r.0).unwrap_or_default(),
-            name: chain.name,
-            code: token.code,
-            // The sandbox chain has no fees; real chains estimate with their adapters.
-            transfer_commission_weis: None,
-        })
+        let (due, rate) = (inv.amount_due.clone().map(|a| a.0), inv.rate.clone().map(|r| r.0));
+        Ok(answer(address.address, due.unwrap_or_default(), rate.unwrap_or_default(), chain, token))
     }
 
     /// `POST /invoice/receive`.
