@@ -345,6 +345,8 @@ impl Services {
         // cannot resolve to a public address for the check and a private one for the request.
         let pinned = match self.resolve_target(&e.url).await {
             Ok(p) => p,
+            // A name that does not resolve now may resolve later; a refused target stays refused.
+            Err(err) if err.to_string().contains("does not resolve") => return retry(err.to_string()),
             Err(err) => return Outcome::Permanent { http_status: None, error: err.to_string(), excerpt: None },
         };
         let secret = match self.secret_box.open(&e.secret_sealed) {
@@ -369,7 +371,8 @@ impl Services {
             .header("X-Webhook-Id", d.event_id.to_string())
             .header("X-Webhook-Event", &d.event_type)
             .header("X-Webhook-Delivery", d.id.to_string())
-            .header("X-Webhook-Signature", signature(&secret, now, body.as_bytes()))
+            // Signed when sent: a batch may go out well after it was claimed at `now`.
+            .header("X-Webhook-Signature", signature(&secret, self.now().max(now), body.as_bytes()))
             .body(body.to_owned())
             .send()
             .await;
@@ -378,11 +381,7 @@ impl Services {
             Err(err) => return retry(if err.is_timeout() { "timeout".into() } else { format!("connection: {err}") }),
         };
         let status = res.status().as_u16();
-        let mut excerpt = res.bytes().await.map(|b| String::from_utf8_lossy(&b[..b.len().min(1024)]).into_owned()).ok();
-        if let Some(x) = &mut excerpt {
-            // A cut inside a multi-byte character leaves a replacement character; keep ≤ 1 KiB.
-            x.truncate(1024);
-        }
+        let excerpt = res.bytes().await.ok().map(|b| excerpt_of(&b));
         let http_status = Some(status as i64);
         match status {
             200..=299 => Outcome::Delivered { http_status: status as i64, excerpt },
@@ -416,8 +415,9 @@ impl Services {
         let port = u.port_or_known_default().unwrap_or(443);
         let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => tokio::net::lookup_host((host.as_str(), port))
+            Err(_) => tokio::time::timeout(Duration::from_secs(5), tokio::net::lookup_host((host.as_str(), port)))
                 .await
+                .map_err(|_| bad("The host does not resolve"))?
                 .map_err(|_| bad("The host does not resolve"))?
                 .collect(),
         };
@@ -438,6 +438,16 @@ enum Outcome {
     Delivered { http_status: i64, excerpt: Option<String> },
     Retry { http_status: Option<i64>, error: String, excerpt: Option<String> },
     Permanent { http_status: Option<i64>, error: String, excerpt: Option<String> },
+}
+
+/// The first KiB of a receiver's answer as text, cut on a character boundary.
+fn excerpt_of(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut end = text.len().min(1024);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
 }
 
 /// `t=<unix>,v1=<hex HMAC-SHA256(secret, "t.body")>`.
@@ -478,6 +488,17 @@ fn is_public(ip: IpAddr) -> bool {
                 return is_public(IpAddr::V4(v4));
             }
             let s = v6.segments();
+            let embedded = |hi: u16, lo: u16| IpAddr::V4(std::net::Ipv4Addr::from(((hi as u32) << 16) | lo as u32));
+            // NAT64 (64:ff9b::/96) and IPv4-compatible (::a.b.c.d) carry the IPv4 target in the
+            // last 32 bits, 6to4 (2002::/16) in bits 16–48: judge that address.
+            if (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0])
+                || (s[..6] == [0; 6] && (s[6] != 0 || s[7] > 1))
+            {
+                return is_public(embedded(s[6], s[7]));
+            }
+            if s[0] == 0x2002 {
+                return is_public(embedded(s[1], s[2]));
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
@@ -509,9 +530,18 @@ mod tests {
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["1.1.1.1", "8.8.8.8", "2606:4700::1111"] {
+        for public in ["1.1.1.1", "8.8.8.8", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::"] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
+    }
+
+    #[test]
+    fn excerpts_stop_at_a_character_boundary() {
+        let mut body = vec![b'a'; 1023];
+        body.extend("é and more".as_bytes());
+        let x = excerpt_of(&body);
+        assert_eq!(x.len(), 1023);
+        assert_eq!(excerpt_of(&[0xff; 2000]).len(), 1023, "invalid UTF-8 becomes 3-byte replacements");
     }
 
     #[test]

@@ -217,9 +217,11 @@ pub struct AttemptResult<'a> {
     pub next_attempt_at: Option<i64>,
 }
 
+/// Records one attempt; a delivery cancelled meanwhile (its endpoint deleted) stays cancelled.
 pub async fn record_attempt(c: &mut impl Conn, id: i64, r: AttemptResult<'_>) -> StoreResult<()> {
     const SQL: &str = "UPDATE webhook_deliveries SET attempt = attempt + 1, status = $2, http_status = $3, error = $4, \
-        duration_ms = $5, response_excerpt = $6, next_attempt_at = $7, locked_until = NULL WHERE id = $1";
+        duration_ms = $5, response_excerpt = $6, next_attempt_at = $7, locked_until = NULL \
+        WHERE id = $1 AND status IN ('pending', 'retrying')";
     exec!(
         c,
         sqlx::query(SQL)
