@@ -99,9 +99,12 @@ backend_tests! {
         let third = me.post("/invoice/create", json!({"amount": 10, "coin_id": 6, "product_id": 1})).await.ok(200)["invoice_id"].as_i64().unwrap();
         me.post("/invoice/pay", json!({"idInvoice": third, "token_id": 14})).await.err(422, 4224);
         me.post("/api/wallet", json!({"chain_id": 9})).await.err(422, 4229);
-        // a plan without the product
+        // a plan without the product: no new links, and the old links take no new invoices
+        let link = me.post("/api/pay/pay-link/reusable", json!({"name": "Old", "coin_id": 1, "amount": 1})).await.ok(200)["id"].clone();
         sql(&app, &format!("UPDATE owners SET plan_id = 3 WHERE id = {}", m.owner_id)).await;
         me.post("/api/pay/pay-link/reusable", json!({"name": "x", "coin_id": 1, "amount": 1})).await.err(403, 4035);
+        let public = json!({"amount": 1, "coin_id": 1, "id": link, "product_id": 2});
+        app.client_at("10.63.0.1").post("/invoice/create", public).await.err(403, 4035);
     }
 
     async fn links_keys_and_reorgs_refuse_what_they_must(app) {
