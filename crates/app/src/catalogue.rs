@@ -2,7 +2,7 @@
 
 use paygate_core::{Amount, AppError, AppResult, ErrorCode};
 use paygate_store::catalogue::{self, Chain, Coin, Token};
-use paygate_store::{Conn, DbAmount};
+use paygate_store::{Conn, DbAmount, Tx};
 
 use crate::Services;
 use crate::actor::{Actor, ClientInfo};
@@ -122,6 +122,20 @@ impl Services {
         cache.as_ref().filter(|(at, _)| at.elapsed() < CATALOGUE_TTL).map(|(_, cat)| cat.clone())
     }
 
+    /// Ends an operator's catalogue change: audited, committed, and this node's copy forgotten.
+    async fn commit_catalogue(
+        &self,
+        mut tx: Tx,
+        operator: &Actor,
+        client: &ClientInfo,
+        change: Change<'_>,
+    ) -> AppResult<()> {
+        self.audit(&mut tx, operator, client, change).await?;
+        tx.commit().await?;
+        self.forget_catalogue();
+        Ok(())
+    }
+
     fn forget_catalogue(&self) {
         *self.catalogue_cache.lock().expect("catalogue cache") = None;
     }
@@ -171,8 +185,8 @@ impl Services {
                 e.into()
             }
         })?;
-        self.audit(
-            &mut tx,
+        self.commit_catalogue(
+            tx,
             operator,
             client,
             Change {
@@ -184,8 +198,6 @@ impl Services {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.forget_catalogue();
         Ok(chain)
     }
 
@@ -213,8 +225,8 @@ impl Services {
             ));
         }
         catalogue::update_chain(&mut tx, &chain).await?;
-        self.audit(
-            &mut tx,
+        self.commit_catalogue(
+            tx,
             operator,
             client,
             Change {
@@ -226,8 +238,6 @@ impl Services {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.forget_catalogue();
         Ok(())
     }
 
@@ -246,8 +256,8 @@ impl Services {
             }
         })?;
         let coin = catalogue::coin(&mut tx, id).await?.ok_or_else(|| AppError::internal("coin vanished"))?;
-        self.audit(
-            &mut tx,
+        self.commit_catalogue(
+            tx,
             operator,
             client,
             Change {
@@ -259,8 +269,6 @@ impl Services {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.forget_catalogue();
         Ok(coin)
     }
 
@@ -290,8 +298,8 @@ impl Services {
             coin.enabled = v;
         }
         catalogue::update_coin(&mut tx, &coin).await?;
-        self.audit(
-            &mut tx,
+        self.commit_catalogue(
+            tx,
             operator,
             client,
             Change {
@@ -303,8 +311,6 @@ impl Services {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.forget_catalogue();
         Ok(())
     }
 
@@ -349,8 +355,8 @@ impl Services {
             }
             e => e.into(),
         })?;
-        self.audit(
-            &mut tx,
+        self.commit_catalogue(
+            tx,
             operator,
             client,
             Change {
@@ -362,8 +368,6 @@ impl Services {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.forget_catalogue();
         Ok(token)
     }
 
@@ -393,8 +397,8 @@ impl Services {
             }
             e => e.into(),
         })?;
-        self.audit(
-            &mut tx,
+        self.commit_catalogue(
+            tx,
             operator,
             client,
             Change {
@@ -406,8 +410,6 @@ impl Services {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.forget_catalogue();
         Ok(())
     }
 }
