@@ -260,14 +260,15 @@ pub async fn deliveries(
     Body(b): Body<DeliveryListRequest>,
 ) -> ApiResult<Response> {
     let f = b.filters.unwrap_or_default();
-    let created = f.created.unwrap_or_default();
+    let (created_from, created_to) =
+        f.created.unwrap_or_default().bounds("filters.created", &mut paygate_core::validate::Validator::new());
     let filter = DeliveryFilter {
         webhook_id: f.webhook_id,
         event_id: f.event_id,
         event_type: f.event_type,
         statuses: f.status.unwrap_or_default(),
-        created_from: created.from.as_deref().and_then(paygate_core::time::parse_rfc3339),
-        created_to: created.to.as_deref().and_then(paygate_core::time::parse_rfc3339),
+        created_from,
+        created_to,
     };
     let (rows, total) = state.webhook_deliveries(&caller, &filter, b.paging.limit(), b.paging.offset()).await?;
     Ok(paged(rows.into_iter().map(WebhookDeliveryResponse::from).collect(), total))

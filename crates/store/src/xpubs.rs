@@ -149,11 +149,6 @@ pub async fn watched(c: &mut impl Conn, chain_id: i64, candidates: &[String]) ->
     Ok(out)
 }
 
-pub async fn by_chain_address(c: &mut impl Conn, chain_id: i64, address: &str) -> StoreResult<Option<AddressRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("{ADDRESS} WHERE chain_id = $1 AND address = $2"));
-    Ok(run!(c, |db| sqlx::query_as::<_, AddressRow>(sql).bind(chain_id).bind(address).fetch_optional(db).await)?)
-}
-
 pub async fn wallets(c: &mut impl Conn, owner_id: i64, chain_id: Option<i64>) -> StoreResult<Vec<AddressRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "{ADDRESS} WHERE owner_id = $1 AND purpose = 'wallet' AND ($2 = 0 OR chain_id = $2) ORDER BY id"

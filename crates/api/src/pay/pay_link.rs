@@ -376,13 +376,14 @@ impl Validate for SearchRequest {
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [PayLinkResponse])))]
 pub async fn search(state: AppState, caller: Caller<Staff>, Body(b): Body<SearchRequest>) -> ApiResult<Response> {
     let f = b.filters.unwrap_or_default();
-    let created = f.created.unwrap_or_default();
+    let (created_from, created_to) =
+        f.created.unwrap_or_default().bounds("filters.created", &mut paygate_core::validate::Validator::new());
     let s = Search {
         statuses: f.status.and_then(IdSet::into_filter),
         kinds: f.kind.and_then(IdSet::into_filter),
         search: f.search,
-        created_from: created.from.as_deref().and_then(paygate_core::time::parse_rfc3339),
-        created_to: created.to.as_deref().and_then(paygate_core::time::parse_rfc3339),
+        created_from,
+        created_to,
     };
     let (rows, total) = state.search_pay_links(&caller, &s, b.paging.limit(), b.paging.offset()).await?;
     Ok(paged(rows.iter().map(PayLinkResponse::from).collect(), total))

@@ -188,14 +188,7 @@ impl Services {
         }
         self.require_product(&plan, input.product_id)?;
         if !input.token_ids.is_empty() {
-            let accepted: Vec<i64> = self.owner_tokens_in(tx).await?.iter().map(|t| t.id).collect();
-            if let Some(bad) = input.token_ids.iter().find(|t| !accepted.contains(t)) {
-                return Err(AppError::field(
-                    ErrorCode::TokenNotAllowed,
-                    "token_ids",
-                    format!("Token {bad} cannot be accepted"),
-                ));
-            }
+            self.check_tokens(tx, &input.token_ids).await?;
         }
         let coin = catalogue::coin(tx, input.coin_id)
             .await?

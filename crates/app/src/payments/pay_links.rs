@@ -10,7 +10,6 @@ use crate::crypto;
 use crate::policy::check_amount;
 
 const PUBLIC_ID_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-pub const KIND_REUSABLE: i64 = 1;
 pub const KIND_TEMPORARY: i64 = 2;
 const MAX_AHEAD: i64 = 90 * 86_400;
 
@@ -67,7 +66,7 @@ impl Services {
     }
 
     /// Checked inside the caller's unit of work, on its connection.
-    async fn check_tokens(&self, c: &mut impl Conn, token_ids: &[i64]) -> AppResult<()> {
+    pub(crate) async fn check_tokens(&self, c: &mut impl Conn, token_ids: &[i64]) -> AppResult<()> {
         let accepted: Vec<i64> = self.owner_tokens_in(c).await?.iter().map(|t| t.id).collect();
         if let Some(bad) = token_ids.iter().find(|t| !accepted.contains(t)) {
             return Err(AppError::field(
