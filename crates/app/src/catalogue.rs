@@ -8,8 +8,6 @@ use crate::Services;
 use crate::actor::{Actor, ClientInfo};
 use crate::audit::Change;
 
-const CATALOGUE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// What the public lists show.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
@@ -87,18 +85,7 @@ impl Services {
     /// The same, read on the caller's connection: a unit of work must not wait for a second
     /// pooled connection while it holds one, or concurrent requests starve the pool.
     pub(crate) async fn catalogue_in(&self, c: &mut impl Conn, include_disabled: bool) -> AppResult<Catalogue> {
-        let Catalogue { coins, chains, tokens } = match self.cached_catalogue() {
-            Some(cat) => cat,
-            None => {
-                let cat = Catalogue {
-                    coins: catalogue::coins(c).await?,
-                    chains: catalogue::chains(c).await?,
-                    tokens: catalogue::tokens(c).await?,
-                };
-                *self.catalogue_cache.lock().expect("catalogue cache") = Some((std::time::Instant::now(), cat.clone()));
-                cat
-            }
-        };
+        let Catalogue { coins, chains, tokens } = self.reference(c).await?.catalogue.clone();
         if include_disabled {
             return Ok(Catalogue { coins, chains, tokens });
         }
@@ -115,13 +102,6 @@ impl Services {
         Ok(Catalogue { coins, chains, tokens })
     }
 
-    /// The catalogue as read within the last seconds. Operators change it rarely: this node
-    /// forgets it on its own writes, other nodes see a change within `CATALOGUE_TTL`.
-    fn cached_catalogue(&self) -> Option<Catalogue> {
-        let cache = self.catalogue_cache.lock().expect("catalogue cache");
-        cache.as_ref().filter(|(at, _)| at.elapsed() < CATALOGUE_TTL).map(|(_, cat)| cat.clone())
-    }
-
     /// Ends an operator's catalogue change: audited, committed, and this node's copy forgotten.
     async fn commit_catalogue(
         &self,
@@ -132,12 +112,8 @@ impl Services {
     ) -> AppResult<()> {
         self.audit(&mut tx, operator, client, change).await?;
         tx.commit().await?;
-        self.forget_catalogue();
+        self.forget_reference();
         Ok(())
-    }
-
-    fn forget_catalogue(&self) {
-        *self.catalogue_cache.lock().expect("catalogue cache") = None;
     }
 
     /// Tokens the owner can accept: enabled, on an enabled chain of the mode, with an address
@@ -149,8 +125,8 @@ impl Services {
     }
 
     pub(crate) async fn owner_tokens_in(&self, c: &mut impl Conn) -> AppResult<Vec<Token>> {
+        let keyed = self.reference(c).await?.keyed_chains.clone();
         let cat = self.catalogue_in(c, false).await?;
-        let keyed = paygate_store::xpubs::keyed_chains(c).await?;
         Ok(cat.tokens.into_iter().filter(|t| keyed.contains(&t.chain_id)).collect())
     }
 

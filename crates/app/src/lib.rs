@@ -30,6 +30,7 @@ pub mod payments;
 mod personal;
 mod policy;
 mod products;
+mod reference;
 mod tfa;
 mod transfers;
 pub mod webhooks;
@@ -70,8 +71,7 @@ pub struct Services {
     pub mail_wakeup: tokio::sync::Notify,
     pub(crate) rate_source: Option<Box<dyn rates::RateSource>>,
     pub live_rates: rates::LiveRates,
-    /// The currency catalogue as last read, and when (see `catalogue_in`).
-    catalogue_cache: std::sync::Mutex<Option<(std::time::Instant, catalogue::Catalogue)>>,
+    reference_cache: reference::ReferenceCache,
 }
 
 impl Services {
@@ -90,7 +90,7 @@ impl Services {
             mail_wakeup: tokio::sync::Notify::new(),
             rate_source,
             live_rates: rates::LiveRates::default(),
-            catalogue_cache: std::sync::Mutex::new(None),
+            reference_cache: reference::ReferenceCache::default(),
         })
     }
 
@@ -103,6 +103,7 @@ impl Services {
             self.ensure_sandbox_key(&mut tx).await?;
         }
         tx.commit().await?;
+        self.forget_reference();
         Ok(())
     }
 

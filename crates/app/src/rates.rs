@@ -177,13 +177,13 @@ impl Services {
         if from == to {
             return Ok(Some(Rate { rate: Amount::from_int(1), origin: RateOrigin::Static, at: self.now() }));
         }
-        let statics = rates::static_rates(c).await?;
-        if let Some(r) = self.direct_rate(&statics, from, to) {
+        let reference = self.reference(c).await?;
+        let statics = &reference.static_rates;
+        if let Some(r) = self.direct_rate(statics, from, to) {
             return Ok(Some(r));
         }
         for bridge in BRIDGES.into_iter().filter(|b| *b != from && *b != to) {
-            if let (Some(a), Some(b)) =
-                (self.direct_rate(&statics, from, bridge), self.direct_rate(&statics, bridge, to))
+            if let (Some(a), Some(b)) = (self.direct_rate(statics, from, bridge), self.direct_rate(statics, bridge, to))
             {
                 let origin = if a.origin == RateOrigin::Static && b.origin == RateOrigin::Static {
                     RateOrigin::Static
@@ -273,6 +273,7 @@ impl Services {
             crate::audit::Change { action: "rate.set", object_type: "rate", object_id: None, before: None, after };
         self.audit(&mut tx, operator, client, change).await?;
         tx.commit().await?;
+        self.forget_reference();
         Ok(())
     }
 }

@@ -86,24 +86,23 @@ async fn inserts() -> anyhow::Result<()> {
                 invoices::insert(&mut tx, &invoice(id, owner_id, now)).await?;
                 tx.commit().await?;
                 let mut tx = services.store.begin().await?;
-                let key =
-                    xpubs::active_for_update(&mut tx, 9).await?.ok_or_else(|| anyhow::anyhow!("no sandbox key"))?;
+                let (key, index) =
+                    xpubs::claim_index(&mut tx, 9).await?.ok_or_else(|| anyhow::anyhow!("no sandbox key"))?;
                 let parsed = paygate_chain::Xpub::parse(&key.xpub, false)?;
                 let address = paygate_chain::derive_address(
                     &parsed,
                     paygate_chain::Family::Sandbox,
                     false,
                     &key.derivation_path,
-                    key.next_index as u32,
+                    index as u32,
                 )?;
-                xpubs::advance(&mut tx, key.id, key.next_index + 1).await?;
                 let address_id = xpubs::insert_address(
                     &mut tx,
                     xpubs::NewAddress {
                         chain_id: 9,
                         address: &address,
                         xpub_id: key.id,
-                        index: key.next_index,
+                        index,
                         owner_id,
                         purpose: "invoice",
                         invoice_id: Some(id),

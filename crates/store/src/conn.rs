@@ -155,19 +155,11 @@ impl Store {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| StoreError::Other(format!("creating {}: {e}", dir.display())))?;
             }
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(15))
-                .connect_with(opts)
-                .await?;
+            let pool = pool_options::<sqlx::Sqlite>(SqlitePoolOptions::new(), 8).connect_with(opts).await?;
             Ok(Store { pool: Pool::Sqlite(pool) })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(15))
-                .connect_with(opts)
-                .await?;
+            let pool = pool_options::<sqlx::Postgres>(PgPoolOptions::new(), 16).connect_with(opts).await?;
             Ok(Store { pool: Pool::Postgres(pool) })
         } else {
             Err(StoreError::Other(format!(
@@ -238,4 +230,21 @@ impl Store {
             Pool::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Connections are pinged only after sitting idle: sqlx's default pings on every acquire, a round
+/// trip per unit of work on a busy pool, while a connection the server dropped when nobody used it
+/// (a restart, a proxy's idle timeout) is still replaced before a request sees it.
+fn pool_options<DB: sqlx::Database>(options: sqlx::pool::PoolOptions<DB>, max: u32) -> sqlx::pool::PoolOptions<DB> {
+    const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
+    options.max_connections(max).acquire_timeout(Duration::from_secs(15)).test_before_acquire(false).before_acquire(
+        |conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for < PING_AFTER_IDLE {
+                    return Ok(true);
+                }
+                Ok(sqlx::Connection::ping(conn).await.is_ok())
+            })
+        },
+    )
 }

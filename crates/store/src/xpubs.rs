@@ -73,9 +73,17 @@ pub async fn retire_active(c: &mut impl Conn, chain_id: i64) -> StoreResult<()> 
     Ok(())
 }
 
-pub async fn advance(c: &mut impl Conn, id: i64, next_index: i64) -> StoreResult<()> {
-    exec!(c, sqlx::query("UPDATE xpubs SET next_index = $2 WHERE id = $1").bind(id).bind(next_index))?;
-    Ok(())
+/// Takes the next derivation index of the chain's active key in one statement; the update's row
+/// lock keeps two derivations from sharing an index. Returns the key (`next_index` already past
+/// the index taken) and the index taken.
+pub async fn claim_index(c: &mut impl Conn, chain_id: i64) -> StoreResult<Option<(XpubRow, i64)>> {
+    const SQL: &str = "UPDATE xpubs SET next_index = next_index + 1 WHERE chain_id = $1 AND status_id = 1 \
+        RETURNING id, chain_id, xpub, fingerprint, derivation_path, next_index, status_id, created_at";
+    let key = run!(c, |db| sqlx::query_as::<_, XpubRow>(SQL).bind(chain_id).fetch_optional(db).await)?;
+    Ok(key.map(|k| {
+        let index = k.next_index - 1;
+        (k, index)
+    }))
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -23,13 +23,17 @@ impl Services {
     pub(crate) async fn new_address(&self, tx: &mut Tx, chain: &Chain, f: AddressFor<'_>) -> AppResult<(i64, String)> {
         let unavailable =
             || AppError::new(ErrorCode::PaymentMethodUnavailable, format!("No active key for chain {}", chain.code));
-        let key = xpubs::active_for_update(tx, chain.id).await?.ok_or_else(unavailable)?;
         let family = Family::parse(&chain.family).ok_or_else(unavailable)?;
-        let parsed = Xpub::parse(&key.xpub, chain.is_test && family != Family::Sandbox).map_err(AppError::internal)?;
-        let index = key.next_index;
+        let (key, index) = xpubs::claim_index(tx, chain.id).await?.ok_or_else(unavailable)?;
+        // A stored key that cannot derive is the operator's to fix (§4.26: 500 5001); the unit of
+        // work rolls back, so no index is spent on it.
+        let failed = |e: &dyn std::fmt::Display| {
+            tracing::error!(chain = %chain.code, key = key.id, error = %e, "address derivation failed");
+            AppError::new(ErrorCode::DependencyUnavailable, "Address derivation failed")
+        };
+        let parsed = Xpub::parse(&key.xpub, chain.is_test && family != Family::Sandbox).map_err(|e| failed(&e))?;
         let address = derive_address(&parsed, family, chain.is_test, &key.derivation_path, index as u32)
-            .map_err(AppError::internal)?;
-        xpubs::advance(tx, key.id, index + 1).await?;
+            .map_err(|e| failed(&e))?;
         let id = xpubs::insert_address(
             tx,
             xpubs::NewAddress {
@@ -124,6 +128,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_reference();
         Ok(row)
     }
 
@@ -149,6 +154,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_reference();
         Ok(())
     }
 

@@ -190,9 +190,14 @@ impl Services {
         if !input.token_ids.is_empty() {
             self.check_tokens(tx, &input.token_ids).await?;
         }
-        let coin = catalogue::coin(tx, input.coin_id)
+        let coin = self
+            .reference(tx)
             .await?
-            .filter(|c| c.enabled)
+            .catalogue
+            .coins
+            .iter()
+            .find(|c| c.id == input.coin_id && c.enabled)
+            .cloned()
             .ok_or_else(|| AppError::field(ErrorCode::FieldRange, "coin_id", "Unknown pricing coin"))?;
         crate::policy::check_amount("amount", &input.amount, coin.decimals, false)?;
         if let Some(o) = &input.order_id
@@ -242,7 +247,7 @@ impl Services {
                 e.into()
             }
         })?;
-        self.emit_invoice(tx, "invoice.created", invoice.id, None).await?;
+        self.emit_invoice(tx, owner_id, "invoice.created", invoice.id, None).await?;
         Ok(invoice.id)
     }
 
@@ -307,8 +312,8 @@ impl Services {
         object_id: Option<i64>,
         narrowing: &[i64],
     ) -> AppResult<Vec<(Token, Chain)>> {
+        let keyed = self.reference(c).await?.keyed_chains.clone();
         let cat = self.catalogue_in(c, false).await?;
-        let keyed = xpubs::keyed_chains(c).await?;
         let object_ids = match (product_id, object_id) {
             (2, Some(id)) => pay_links::by_id(c, id).await?.map(|l| l.token_id_list()).unwrap_or_default(),
             _ => vec![],
@@ -432,7 +437,7 @@ impl Services {
             expires_at: now + inv.expiry_minutes * 60,
         };
         invoices::set_payment_method(tx, inv.id, method, now).await?;
-        self.emit_invoice(tx, "invoice.awaiting_payment", inv.id, None).await?;
+        self.emit_invoice(tx, inv.owner_id, "invoice.awaiting_payment", inv.id, None).await?;
         Ok(answer(address, due.0, rate.0, chain, token))
     }
 

@@ -182,7 +182,7 @@ impl Services {
             metrics::counter!("invoice_payments_total", "chain" => chain_id.to_string()).increment(1);
             if let Some(i) = invoice_id {
                 let payment_id = invoices::payment(tx, chain_id, &t.tx_hash, t.index).await?.map(|p| p.id);
-                self.emit_invoice(tx, "invoice.payment_received", i, payment_id).await?;
+                self.emit_invoice(tx, address.owner_id, "invoice.payment_received", i, payment_id).await?;
                 self.advance_invoice(tx, i).await?;
             }
             self.refresh_incoming(tx, address.owner_id, token.id).await?;
@@ -282,7 +282,7 @@ impl Services {
         invoices::confirm(tx, p.id, ledger_tx, now).await?;
         match p.invoice_id {
             Some(i) => {
-                self.emit_invoice(tx, "invoice.payment_confirmed", i, Some(p.id)).await?;
+                self.emit_invoice(tx, p.owner_id, "invoice.payment_confirmed", i, Some(p.id)).await?;
                 self.advance_invoice(tx, i).await?;
             }
             None => {
@@ -342,10 +342,10 @@ impl Services {
             Status::New | Status::AwaitingPayment => None,
         };
         if let Some(event) = status_event {
-            self.emit_invoice(tx, event, id, None).await?;
+            self.emit_invoice(tx, inv.owner_id, event, id, None).await?;
         }
         if out.exception == invoice::Exception::PaidLate && facts.exception != invoice::Exception::PaidLate {
-            self.emit_invoice(tx, "invoice.paid_late", id, None).await?;
+            self.emit_invoice(tx, inv.owner_id, "invoice.paid_late", id, None).await?;
         }
         if out.status != facts.status {
             metrics::counter!("invoices_total", "status" => out.status.id().to_string()).increment(1);

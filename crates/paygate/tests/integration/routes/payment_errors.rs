@@ -73,6 +73,8 @@ backend_tests! {
 async fn sql(app: &TestApp, statement: &str) {
     let mut c = app.services.store.conn().await.unwrap();
     paygate_store::testing::execute(&mut c, statement).await.unwrap();
+    // Raw SQL goes behind the services' back, as another node would.
+    app.services.forget_reference();
 }
 
 backend_tests! {
@@ -105,6 +107,28 @@ backend_tests! {
         me.post("/api/pay/pay-link/reusable", json!({"name": "x", "coin_id": 1, "amount": 1})).await.err(403, 4035);
         let public = json!({"amount": 1, "coin_id": 1, "id": link, "product_id": 2});
         app.client_at("10.63.0.1").post("/invoice/create", public).await.err(403, 4035);
+    }
+
+    async fn a_key_that_cannot_derive_is_5001_and_spends_no_index(app) {
+        let m = app.merchant("derive@example.com").await;
+        let me = app.as_user(&m.token);
+        let key = |app: &TestApp| {
+            let store = app.services.store.clone();
+            async move {
+                let mut c = store.conn().await.unwrap();
+                let keys = paygate_store::xpubs::list(&mut c, Some(9)).await.unwrap();
+                keys.into_iter().find(|k| k.status_id == 1).expect("active sandbox key")
+            }
+        };
+        let before = key(&app).await;
+        sql(&app, "UPDATE xpubs SET xpub = 'xpub-that-is-not-a-key' WHERE chain_id = 9 AND status_id = 1").await;
+        let id = me.post("/invoice/create", json!({"amount": 10, "coin_id": 6, "product_id": 1})).await.ok(200)["invoice_id"].as_i64().unwrap();
+        me.post("/invoice/pay", json!({"idInvoice": id, "token_id": 14})).await.err(500, 5001);
+        assert_eq!(key(&app).await.next_index, before.next_index, "the failed unit of work spent no index");
+        assert_eq!(me.post("/invoice/receive", json!({"idInvoice": id})).await.ok(200)["status"], 1);
+        sql(&app, &format!("UPDATE xpubs SET xpub = '{}' WHERE id = {}", before.xpub, before.id)).await;
+        me.post("/invoice/pay", json!({"idInvoice": id, "token_id": 14})).await.ok(200);
+        assert_eq!(key(&app).await.next_index, before.next_index + 1);
     }
 
     async fn links_keys_and_reorgs_refuse_what_they_must(app) {
