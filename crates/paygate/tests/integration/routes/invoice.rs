@@ -186,6 +186,33 @@ backend_tests! {
         assert_ledger_ok(&app).await;
     }
 
+    async fn a_payment_reorganised_out_and_mined_again_is_one_payment_credited_once(app) {
+        let (email, secret) = app.operator("reseen-ops@example.com").await;
+        let op = app.as_user(&app.operator_token(&email, &secret).await);
+        op.put("/admin/chain", json!({"id": 9, "confirmations_required": 2})).await.ok(204);
+        let (m, l) = link(&app, "reseen@example.com").await;
+        let (id, _) = invoice_in_usdt(&app, &l).await;
+        sandbox_pay(&app, id, None).await;
+        mine(&app).await;
+        let first = state(&app, id).await;
+        assert_eq!(first["status"], 3);
+        let tx_hash = first["payments"][0]["tx_hash"].clone();
+        // the block goes, its transfer returns to the queue and lands in the next block
+        op.post("/sandbox/reorg", json!({"depth": 1})).await.ok(200);
+        mine(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!(s["payments"].as_array().unwrap().len(), 1, "the same payment, not a second one: {s}");
+        assert_eq!((s["status"].clone(), s["payments"][0]["status"].clone(), s["amount_paid"].clone()), (json!(3), json!("seen"), json!("10")));
+        assert_eq!(s["payments"][0]["tx_hash"], tx_hash);
+        assert_eq!(s["confirmations"], 1);
+        mine(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["payments"][0]["status"].clone()), (json!(4), json!("confirmed")));
+        let b = balance_of(&app.as_user(&m.token), 6).await;
+        assert_eq!((b["amount"].to_string(), b["incoming"].to_string()), ("9.9".into(), "0".into()));
+        assert_ledger_ok(&app).await;
+    }
+
     async fn invoice_rules_and_access(app) {
         let (m, l) = link(&app, "rules@example.com").await;
         let api = app.client_at("10.61.0.1");
