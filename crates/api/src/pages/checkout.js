@@ -74,12 +74,18 @@
     if (s.status >= 4) document.querySelectorAll(".sandbox").forEach((el) => { el.hidden = true; });
     if ($("partial")) $("partial").textContent = s.exception === "paid_partial" ? "Partly paid: " + s.amount_remaining + " " + (s.code || "") + " remaining" : "";
     if (window.parent !== window) window.parent.postMessage({ type: "invoice.status", invoice_id: s.invoice_id, status: s.status }, "*");
-    if (s.status === 4 && s.success_url && !redirected) {
+    // Settled: back to the shop after 5 s with the outcome, to success_url when paid and to
+    // fail_url when expired or invalid (§2.9); the link lets the payer go at once.
+    const back = s.status === 4 ? s.success_url : s.status >= 5 ? s.fail_url : null;
+    if (back && !redirected) {
       redirected = true;
-      const sep = s.success_url.indexOf("?") >= 0 ? "&" : "?";
-      setTimeout(() => { location.href = s.success_url + sep + "invoice_id=" + s.invoice_id + "&status=4"; }, 5000);
+      const url = back + (back.indexOf("?") >= 0 ? "&" : "?") + "invoice_id=" + s.invoice_id + "&status=" + s.status;
+      if (s.status >= 5 && $("fail")) {
+        $("fail").querySelector("a").href = url;
+        $("fail").hidden = false;
+      }
+      setTimeout(() => { location.href = url; }, 5000);
     }
-    if ((s.status === 5 || s.status === 6) && s.fail_url && $("fail")) $("fail").hidden = false;
   }
 
   async function poll() {

@@ -96,52 +96,73 @@ fn live_sandbox() -> Options {
     Options { extra: vec![("PAYGATE_SANDBOX_BLOCK_SECONDS", "1".into())], ..Options::default() }
 }
 
-/// `node` and the pinned playwright-core that `scripts/test.sh` installs next to the script.
-fn browser_driver() -> std::path::PathBuf {
+/// Runs the checkout driver (`tests/browser/checkout.mjs`) with `node` and the pinned
+/// playwright-core that `scripts/test.sh` installs next to it; returns what the payer saw and
+/// the screenshot it kept.
+async fn browse(app: &TestApp, scenario: &str, args: &[&str]) -> (serde_json::Value, std::path::PathBuf) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     assert!(
         dir.join("node_modules/playwright-core").is_dir() && std::path::Path::new("/usr/bin/chromium").exists(),
         "the browser test needs Chromium and playwright-core: run ./scripts/test.sh, which installs them"
     );
-    dir.join("checkout.mjs")
+    let artefacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&artefacts).unwrap();
+    let shot = artefacts.join(format!("checkout-{scenario}-{}.png", app.backend_name()));
+    let out = tokio::process::Command::new("node")
+        .arg(dir.join("checkout.mjs"))
+        .args([scenario, &app.base])
+        .args(args)
+        .arg(&shot)
+        .output()
+        .await
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(seen["consoleErrors"], json!([]), "no script or CSP errors");
+    for url in seen["requests"].as_array().unwrap() {
+        assert!(url.as_str().unwrap().starts_with(&app.base), "only the gateway is contacted: {url}");
+    }
+    assert!(std::fs::metadata(&shot).unwrap().len() > 1000, "the screenshot is kept");
+    (seen, shot)
 }
 
 backend_tests! {
     options = live_sandbox();
 
     async fn a_payer_pays_in_a_real_browser(app) {
-        let script = browser_driver();
         let m = app.merchant("browser@example.com").await;
         // The shop's return page: the gateway's own liveness route stands in for it.
         let success_url = format!("{}/health/live?order=42", app.base);
         let l = app.as_user(&m.token).post("/api/pay/pay-link/reusable", json!({"name": "Coffee", "coin_id": 1, "amount": 10, "success_url": success_url})).await;
         let public_id = l.ok(200)["public_id"].as_str().unwrap().to_owned();
-        let artefacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
-        std::fs::create_dir_all(&artefacts).unwrap();
-        let shot = artefacts.join(format!("checkout-{}.png", app.backend_name()));
-        let out = tokio::process::Command::new("node")
-            .arg(&script)
-            .args([&app.base, &public_id, "14"])
-            .arg(&shot)
-            .output()
-            .await
-            .expect("node runs");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&out.stderr));
-        let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        let (seen, _) = browse(&app, "pay", &[&public_id, "14"]).await;
         assert_eq!((seen["status"].clone(), seen["qrPng"].clone(), seen["qrVisible"].clone()), (json!("Paid"), json!(true), json!(true)));
         assert!(seen["address"].as_str().unwrap().starts_with("0x"));
         let id = seen["invoiceId"].as_i64().unwrap();
         assert_eq!(seen["returnedTo"], format!("{success_url}&invoice_id={id}&status=4"), "back to the shop with the outcome");
-        assert_eq!(seen["consoleErrors"], json!([]), "no script or CSP errors");
-        for url in seen["requests"].as_array().unwrap() {
-            assert!(url.as_str().unwrap().starts_with(&app.base), "only the gateway is contacted: {url}");
-        }
-        assert!(std::fs::metadata(&shot).unwrap().len() > 1000, "the screenshot is kept");
         // what the browser saw is what happened
         let s = app.client_at("10.70.0.9").post("/invoice/receive", json!({"idInvoice": id})).await.ok(200).clone();
         assert_eq!((s["status"].clone(), s["token_id"].clone(), s["address"].clone()), (json!(4), json!(14), seen["address"].clone()));
         assert_eq!(balance_of(&app.as_user(&m.token), 6).await["amount"].to_string(), "9.9", "credited less the commission");
         assert_ledger_ok(&app).await;
+    }
+
+    async fn a_payer_whose_invoice_expired_is_sent_back_to_fail_url(app) {
+        let m = app.merchant("browser-late@example.com").await;
+        let fail_url = format!("{}/health/live?order=43", app.base);
+        let l = app.as_user(&m.token).post("/api/pay/pay-link/reusable", json!({"name": "Tea", "coin_id": 1, "amount": 10, "fail_url": fail_url})).await;
+        let payer = app.client_at("10.70.0.10");
+        let create = json!({"amount": 10, "coin_id": 1, "id": l.ok(200)["id"], "product_id": 2});
+        let id = payer.post("/invoice/create", create).await.ok(200)["invoice_id"].as_i64().unwrap();
+        payer.post("/invoice/pay", json!({"idInvoice": id, "token_id": 14})).await.ok(200);
+        // the payer comes back after the invoice's time ran out
+        let mut c = app.services.store.conn().await.unwrap();
+        paygate_store::testing::execute(&mut c, &format!("UPDATE invoices SET expires_at = expires_at - 3600 WHERE id = {id}")).await.unwrap();
+        drop(c);
+        let (seen, _) = browse(&app, "expired", &[&id.to_string()]).await;
+        let back = format!("{fail_url}&invoice_id={id}&status=5");
+        assert_eq!((seen["status"].clone(), seen["link"].clone(), seen["simulateVisible"].clone()), (json!("Expired"), json!(back), json!(false)));
+        assert_eq!(seen["returnedTo"], back, "back to the shop's fail_url with the outcome");
     }
 }
