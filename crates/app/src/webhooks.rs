@@ -184,16 +184,16 @@ impl Services {
     pub(crate) async fn emit_invoice(
         &self,
         c: &mut impl Conn,
+        owner_id: i64,
         event_type: &str,
         invoice_id: i64,
         payment_id: Option<i64>,
     ) -> AppResult<()> {
-        let Some(inv) = invoices::get(c, invoice_id).await? else { return Ok(()) };
-        let owner_id = inv.owner_id;
         let targets = self.targets(c, owner_id, event_type).await?;
         if targets.is_empty() {
             return Ok(());
         }
+        let Some(inv) = invoices::get(c, invoice_id).await? else { return Ok(()) };
         let mut view = self.invoice_view(c, inv).await?;
         view.for_merchant = true;
         let payment =
@@ -304,9 +304,11 @@ impl Services {
             }
         };
         let mut tx = self.store.begin().await?;
-        webhooks::record_attempt(
+        let claim = d.locked_until.ok_or_else(|| AppError::internal("attempt without a claim"))?;
+        let recorded = webhooks::record_attempt(
             &mut tx,
             d.id,
+            claim,
             AttemptResult {
                 status,
                 http_status,
@@ -317,6 +319,14 @@ impl Services {
             },
         )
         .await?;
+        if !recorded {
+            // Another worker owns the delivery now (or it was cancelled): its record stands.
+            tracing::info!(
+                delivery_id = d.id,
+                "webhook attempt not recorded: the delivery was taken over or cancelled"
+            );
+            return Ok(());
+        }
         if let Some(e) = endpoint {
             let ok = matches!(outcome, Outcome::Delivered { .. });
             webhooks::endpoint_attempted(&mut tx, e.id, ok, now).await?;

@@ -170,10 +170,12 @@ pub struct Delivery {
     pub response_excerpt: Option<String>,
     pub next_attempt_at: Option<i64>,
     pub created_at: i64,
+    /// Until when a worker holds the delivery; the holder's claim, which its record must match.
+    pub locked_until: Option<i64>,
 }
 
 const DELIVERY: &str = "SELECT d.id, d.webhook_id, d.event_id, d.owner_id, d.event_type, d.attempt, d.status, d.http_status, \
-    d.error, d.duration_ms, e.body AS request_body, d.response_excerpt, d.next_attempt_at, d.created_at \
+    d.error, d.duration_ms, e.body AS request_body, d.response_excerpt, d.next_attempt_at, d.created_at, d.locked_until \
     FROM webhook_deliveries d LEFT JOIN webhook_events e ON e.id = d.event_id";
 
 pub async fn delivery(c: &mut impl Conn, owner_id: i64, id: i64) -> StoreResult<Option<Delivery>> {
@@ -189,7 +191,7 @@ pub async fn claim_due(c: &mut impl Conn, now: i64, lease: i64, limit: i64) -> S
     ));
     let due = run!(c, |db| sqlx::query_as::<_, Delivery>(sql).bind(now).bind(limit).fetch_all(db).await)?;
     let mut claimed = Vec::with_capacity(due.len());
-    for d in due {
+    for mut d in due {
         // The conditional update is the lock: only one worker sees one row changed.
         let taken = exec!(
             c,
@@ -202,6 +204,7 @@ pub async fn claim_due(c: &mut impl Conn, now: i64, lease: i64, limit: i64) -> S
             .bind(now)
         )?;
         if taken == 1 {
+            d.locked_until = Some(now + lease);
             claimed.push(d);
         }
     }
@@ -217,12 +220,14 @@ pub struct AttemptResult<'a> {
     pub next_attempt_at: Option<i64>,
 }
 
-/// Records one attempt; a delivery cancelled meanwhile (its endpoint deleted) stays cancelled.
-pub async fn record_attempt(c: &mut impl Conn, id: i64, r: AttemptResult<'_>) -> StoreResult<()> {
+/// Records one attempt of the worker whose claim is `claim` (the `locked_until` it set); `false`
+/// when it no longer holds the delivery — its lease ran out and another worker took it, or the
+/// delivery was cancelled meanwhile (its endpoint deleted) — and nothing was written.
+pub async fn record_attempt(c: &mut impl Conn, id: i64, claim: i64, r: AttemptResult<'_>) -> StoreResult<bool> {
     const SQL: &str = "UPDATE webhook_deliveries SET attempt = attempt + 1, status = $2, http_status = $3, error = $4, \
         duration_ms = $5, response_excerpt = $6, next_attempt_at = $7, locked_until = NULL \
-        WHERE id = $1 AND status IN ('pending', 'retrying')";
-    exec!(
+        WHERE id = $1 AND status IN ('pending', 'retrying') AND locked_until = $8";
+    let changed = exec!(
         c,
         sqlx::query(SQL)
             .bind(id)
@@ -232,8 +237,9 @@ pub async fn record_attempt(c: &mut impl Conn, id: i64, r: AttemptResult<'_>) ->
             .bind(r.duration_ms)
             .bind(r.response_excerpt)
             .bind(r.next_attempt_at)
+            .bind(claim)
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 #[derive(Debug, Default)]

@@ -235,3 +235,55 @@ async fn unknown_scheme_is_refused() {
         _ => panic!("mysql accepted"),
     }
 }
+
+#[tokio::test]
+async fn a_webhook_attempt_is_recorded_only_by_the_worker_holding_the_delivery() {
+    use paygate_store::webhooks::{self, AttemptResult, NewEndpoint};
+    each_backend(|store| async move {
+        let mut tx = store.begin().await.unwrap();
+        let data = owners::OwnerData {
+            owner_type: 1,
+            owner_sub_type: 1,
+            name: "Hooks".into(),
+            country_id: 203,
+            ..Default::default()
+        };
+        let oid = owners::insert(&mut tx, &data, "HOOK0001", None, 1, 1000).await.unwrap();
+        let endpoint = NewEndpoint {
+            owner_id: oid,
+            url: "https://shop.example/hook",
+            description: None,
+            event_types: "[]",
+            enabled: true,
+            secret_sealed: "sealed",
+            secret_prefix: "whsec_ab",
+            now: 1000,
+        };
+        let wid = webhooks::insert_endpoint(&mut tx, endpoint).await.unwrap();
+        let event = webhooks::insert_event(&mut tx, oid, "invoice.paid", 1000).await.unwrap();
+        let id = webhooks::insert_delivery(&mut tx, wid, event, 1000).await.unwrap();
+        tx.commit().await.unwrap();
+        let attempt = || AttemptResult {
+            status: "succeeded",
+            http_status: Some(200),
+            error: None,
+            duration_ms: 5,
+            response_excerpt: None,
+            next_attempt_at: None,
+        };
+        let mut c = store.conn().await.unwrap();
+        // worker A claims, stalls past its lease; worker B takes the delivery over
+        let a = webhooks::claim_due(&mut c, 1000, 300, 10).await.unwrap();
+        assert_eq!((a.len(), a[0].locked_until), (1, Some(1300)));
+        assert!(webhooks::claim_due(&mut c, 1299, 300, 10).await.unwrap().is_empty(), "held while leased");
+        let b = webhooks::claim_due(&mut c, 1300, 300, 10).await.unwrap();
+        assert_eq!((b.len(), b[0].locked_until), (1, Some(1600)));
+        // A's late answer is not written over B's attempt; B's is
+        assert!(!webhooks::record_attempt(&mut c, id, 1300, attempt()).await.unwrap());
+        assert!(webhooks::record_attempt(&mut c, id, 1600, attempt()).await.unwrap());
+        let d = webhooks::delivery(&mut c, oid, id).await.unwrap().unwrap();
+        assert_eq!((d.attempt, d.status.as_str(), d.locked_until), (1, "succeeded", None));
+        assert!(!webhooks::record_attempt(&mut c, id, 1600, attempt()).await.unwrap(), "recorded once");
+    })
+    .await;
+}
