@@ -44,8 +44,12 @@ impl Mailer {
             }
             Kind::Directory(dir) => {
                 tokio::fs::create_dir_all(dir).await?;
-                let path = dir.join(format!("{}-{id:08}.eml", paygate_core::time::now()));
-                tokio::fs::write(&path, msg.formatted()).await?;
+                let name = format!("{}-{id:08}.eml", paygate_core::time::now());
+                let path = dir.join(&name);
+                // Written aside and renamed: whoever watches the folder never reads half a message.
+                let partial = dir.join(format!(".{name}.partial"));
+                tokio::fs::write(&partial, msg.formatted()).await?;
+                tokio::fs::rename(&partial, &path).await?;
                 tracing::info!(to, subject, path = %path.display(), "mail written to the mail directory");
             }
         }

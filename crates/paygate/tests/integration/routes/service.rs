@@ -82,9 +82,9 @@ async fn mail_without_smtp_goes_to_the_mail_directory() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let files: Vec<_> = std::fs::read_dir(&dir).map(|d| d.flatten().collect()).unwrap_or_default();
-        if let Some(f) = files.first() {
+        assert!(files.iter().all(|f| f.path().extension().is_some_and(|e| e == "eml" || e == "partial")));
+        if let Some(f) = files.iter().find(|f| f.path().extension().is_some_and(|e| e == "eml")) {
             let text = std::fs::read_to_string(f.path()).unwrap();
-            assert!(f.path().extension().is_some_and(|e| e == "eml"));
             assert!(
                 text.contains("To: eml@example.com") && text.contains("Subject: paygate: Confirm your e-mail address"),
                 "{text}"
