@@ -30,15 +30,19 @@ if [ ! -x /usr/bin/chromium ]; then
   log "installing Chromium"
   apt_install chromium
 fi
-browser=crates/paygate/tests/browser
-if [ ! -d "$browser/node_modules/playwright-core" ]; then
-  if ! command -v npm >/dev/null 2>&1; then
-    log "installing Node.js"
-    apt_install nodejs npm
+# The EVM watcher tests: a real node (npm @foundry-rs/anvil) and the Solidity compiler (npm solc).
+# Each folder's pinned packages are installed from its lock file when missing.
+for pkg in crates/paygate/tests/browser:playwright-core crates/paygate/tests/evm:@foundry-rs/anvil; do
+  dir=${pkg%%:*} module=${pkg#*:}
+  if [ ! -d "$dir/node_modules/$module" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      log "installing Node.js"
+      apt_install nodejs npm
+    fi
+    log "installing the npm packages of $dir"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
   fi
-  log "installing playwright-core"
-  npm ci --prefix "$browser" --no-audit --no-fund --loglevel=error
-fi
+done
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   if ! command -v pg_isready >/dev/null 2>&1; then

@@ -57,10 +57,7 @@ pub async fn ready(state: AppState) -> ApiResult<Json<serde_json::Value>> {
             internal: None,
         }));
     }
-    let chains = match state.config.network_mode {
-        paygate_app::NetworkMode::Sandbox => json!({ "sandbox": "ok" }),
-        _ => json!({}),
-    };
+    let chains = state.chain_health().await;
     Ok(Json(json!({
         "status": "ok",
         "checks": { "database": "ok", "migrations": "ok", "chains": chains, "signer": "ok", "rates": "ok" }

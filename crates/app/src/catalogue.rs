@@ -290,7 +290,28 @@ impl Services {
         Ok(())
     }
 
+    /// A contract's own `decimals()` must be what the operator registers (422 4225). Asked of the
+    /// chain's node before any unit of work opens; a node that does not answer does not block
+    /// the operator (§5.5: checked "when the node is reachable").
+    async fn check_contract_decimals(&self, chain_id: i64, contract: Option<&str>, decimals: i64) -> AppResult<()> {
+        let Some(contract) = contract else { return Ok(()) };
+        let chains = self.catalogue(true).await?.chains;
+        let Some(adapter) = chains.iter().find(|c| c.id == chain_id).and_then(|c| self.adapter_for(c)) else {
+            return Ok(());
+        };
+        match adapter.token_decimals(self, contract).await {
+            Ok(Some(declared)) if declared != decimals => Err(AppError::field(
+                ErrorCode::AmountOutOfRange,
+                "decimals",
+                format!("The contract declares {declared} decimals"),
+            )),
+            Err(e) if e.code() != ErrorCode::DependencyUnavailable => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     pub async fn create_token(&self, operator: &Actor, n: NewToken, client: &ClientInfo) -> AppResult<Token> {
+        self.check_contract_decimals(n.chain_id, n.contract_address.as_deref(), n.decimals).await?;
         let mut tx = self.store.begin().await?;
         let coin = catalogue::coin(&mut tx, n.coin_id)
             .await?
@@ -348,6 +369,11 @@ impl Services {
     }
 
     pub async fn update_token(&self, operator: &Actor, id: i64, p: TokenPatch, client: &ClientInfo) -> AppResult<()> {
+        if let Some(contract) = &p.contract_address {
+            let tokens = self.catalogue(true).await?.tokens;
+            let t = tokens.iter().find(|t| t.id == id).ok_or_else(|| AppError::not_found("Token"))?;
+            self.check_contract_decimals(t.chain_id, Some(contract), t.decimals).await?;
+        }
         let mut tx = self.store.begin().await?;
         let before = catalogue::token(&mut tx, id).await?.ok_or_else(|| AppError::not_found("Token"))?;
         let mut token = before.clone();

@@ -87,4 +87,30 @@ pub struct AppConfig {
     pub webhook_allow_private: bool,
     /// Bearer token `/metrics` requires, when set.
     pub metrics_token: Option<Secret>,
+    /// Node connections by chain code in settings form (upper case, `-` as `_`: `DEVNET`,
+    /// `TRON_SHASTA`); see [`ChainNode::key`].
+    pub chain_nodes: std::collections::BTreeMap<String, ChainNode>,
+}
+
+/// How to reach one chain's node (§5.5: instance configuration, never the database).
+#[derive(Debug, Clone)]
+pub struct ChainNode {
+    /// JSON-RPC (EVM, Bitcoin Core) or HTTP API (Tron) base URL.
+    pub rpc_url: String,
+    /// Milliseconds between polls of the head.
+    pub poll_ms: i64,
+    /// Milliseconds a call may take before the node counts as down.
+    pub timeout_ms: i64,
+    /// Bitcoin Core's RPC user and password.
+    pub rpc_user: Option<String>,
+    pub rpc_password: Option<Secret>,
+    /// Sent as `TRON-PRO-API-KEY` to TronGrid.
+    pub api_key: Option<Secret>,
+}
+
+impl ChainNode {
+    /// The settings key of a chain code: `tron-shasta` → `TRON_SHASTA`.
+    pub fn key(code: &str) -> String {
+        code.to_ascii_uppercase().replace('-', "_")
+    }
 }

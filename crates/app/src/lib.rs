@@ -45,7 +45,7 @@ pub use api_keys::{KeyActor, NewApiKey};
 pub use auth::*;
 pub use balances::*;
 pub use catalogue::*;
-pub use config::{AppConfig, MailTransport, NetworkMode, Secret};
+pub use config::{AppConfig, ChainNode, MailTransport, NetworkMode, Secret};
 pub use dictionaries::*;
 pub use health::*;
 pub use idempotency::*;
@@ -72,6 +72,7 @@ pub struct Services {
     pub(crate) rate_source: Option<Box<dyn rates::RateSource>>,
     pub live_rates: rates::LiveRates,
     reference_cache: reference::ReferenceCache,
+    chains: payments::nodes::Chains,
 }
 
 impl Services {
@@ -91,6 +92,7 @@ impl Services {
             rate_source,
             live_rates: rates::LiveRates::default(),
             reference_cache: reference::ReferenceCache::default(),
+            chains: payments::nodes::Chains::default(),
         })
     }
 

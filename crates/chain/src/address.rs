@@ -179,9 +179,16 @@ pub fn is_valid_address(family: Family, is_test: bool, s: &str) -> bool {
 /// The account-level extended public key (m/44'/60'/0') of a seed: how the server makes the
 /// sandbox chain's key. The seed and private keys are dropped at once.
 pub fn xpub_from_seed(seed: &[u8]) -> Result<String, AddressError> {
+    xpub_from_seed_on(seed, false)
+}
+
+/// The same key in the version of main (`xpub`) or test networks (`tpub`); tests and local
+/// development chains register a `tpub` made this way.
+pub fn xpub_from_seed_on(seed: &[u8], test_network: bool) -> Result<String, AddressError> {
     use bitcoin::bip32::{DerivationPath, Xpriv};
     let secp = Secp256k1::new();
-    let master = Xpriv::new_master(Network::Bitcoin, seed).map_err(|_| AddressError::Derivation)?;
+    let network = if test_network { Network::Testnet } else { Network::Bitcoin };
+    let master = Xpriv::new_master(network, seed).map_err(|_| AddressError::Derivation)?;
     let path = DerivationPath::from_str("m/44'/60'/0'").map_err(|_| AddressError::BadPath)?;
     let account = master.derive_priv(&secp, &path).map_err(|_| AddressError::Derivation)?;
     Ok(BtcXpub::from_priv(&secp, &account).to_string())

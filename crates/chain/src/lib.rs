@@ -1,6 +1,12 @@
-//! Blockchains: deposit addresses derived from operators' extended public keys (§2.6). The
-//! server never holds a private key; it only derives public addresses at `…/0/{index}`.
+//! Blockchains: deposit addresses derived from operators' extended public keys (§2.6), and the
+//! clients of the nodes the watchers read. The server never holds a private key; it only derives
+//! public addresses at `…/0/{index}`.
 
 pub mod address;
+pub mod evm;
+pub mod node;
 
-pub use address::{AddressError, Family, Xpub, derive_address, is_valid_address, valid_template, xpub_from_seed};
+pub use address::{
+    AddressError, Family, Xpub, derive_address, is_valid_address, valid_template, xpub_from_seed, xpub_from_seed_on,
+};
+pub use node::NodeError;

@@ -167,6 +167,26 @@ impl Amount {
     pub fn from_bigdecimal(d: BigDecimal) -> Amount {
         Amount::new(d)
     }
+
+    /// An on-chain quantity in base units (wei, sun, satoshi; decimal digits) as an amount of a
+    /// coin with `decimals`: `1500000` with 6 decimals is `1.5`.
+    pub fn from_base_units(units: &str, decimals: i64) -> Result<Amount, AmountError> {
+        if units.is_empty() || units.len() > 80 || !units.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AmountError::NotADecimal);
+        }
+        let int = bigdecimal::num_bigint::BigInt::from_str(units).map_err(|_| AmountError::NotADecimal)?;
+        Ok(Amount::new(BigDecimal::new(int, decimals)))
+    }
+
+    /// The amount in base units of a coin with `decimals`, `None` when it has finer digits.
+    pub fn to_base_units(&self, decimals: i64) -> Option<String> {
+        if self.fraction_digits() > decimals || self.is_negative() {
+            return None;
+        }
+        let (int, scale) = self.0.with_scale(decimals).into_bigint_and_exponent();
+        debug_assert_eq!(scale, decimals);
+        Some(int.to_string())
+    }
 }
 
 impl Default for Amount {
@@ -242,6 +262,22 @@ mod tests {
 
     fn a(s: &str) -> Amount {
         Amount::parse(s).unwrap()
+    }
+
+    #[test]
+    fn base_units_convert_exactly_both_ways() {
+        assert_eq!(Amount::from_base_units("1500000", 6).unwrap(), a("1.5"));
+        assert_eq!(Amount::from_base_units("1", 18).unwrap().to_plain(), "0.000000000000000001");
+        let max_u256 = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+        assert_eq!(Amount::from_base_units(max_u256, 0).unwrap().to_plain(), max_u256);
+        assert_eq!(Amount::from_base_units("0", 8).unwrap(), Amount::zero());
+        for bad in ["", "-1", "1.5", "0x10"] {
+            assert_eq!(Amount::from_base_units(bad, 6), Err(AmountError::NotADecimal), "{bad}");
+        }
+        assert_eq!(a("1.5").to_base_units(6).as_deref(), Some("1500000"));
+        assert_eq!(a("10").to_base_units(18).as_deref(), Some("10000000000000000000"));
+        assert_eq!(a("0.0000001").to_base_units(6), None);
+        assert_eq!(a("-1").to_base_units(6), None);
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! Instance configuration: environment variables, else the same keys in `paygate.toml`, else
 //! defaults that let `paygate serve` start on a fresh machine.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use paygate_app::{AppConfig, MailTransport, NetworkMode, Secret};
+use paygate_app::{AppConfig, ChainNode, MailTransport, NetworkMode, Secret};
 
 /// Every setting, already resolved.
 #[derive(Debug, Clone)]
@@ -45,6 +45,18 @@ impl Source {
 
     pub fn from_maps(env: HashMap<String, String>, file: HashMap<String, String>) -> Source {
         Source { env, file }
+    }
+
+    /// Every key either source sets, in its `PAYGATE_…` form.
+    pub fn keys(&self) -> std::collections::BTreeSet<String> {
+        let long = |k: &String| {
+            if k.starts_with("PAYGATE_") || k == "DATABASE_URL" {
+                k.clone()
+            } else {
+                format!("PAYGATE_{}", k.to_ascii_uppercase())
+            }
+        };
+        self.env.keys().chain(self.file.keys()).map(long).collect()
     }
 
     /// `KEY` from the environment, else `KEY` (or its lower-case name without `PAYGATE_`) from
@@ -168,6 +180,7 @@ impl Config {
             allow_insecure_urls: network_mode != NetworkMode::Main,
             webhook_allow_private: flag(src, "PAYGATE_WEBHOOK_ALLOW_PRIVATE", false)?,
             metrics_token: src.get("PAYGATE_METRICS_TOKEN").map(|t| Secret(t.into_bytes())),
+            chain_nodes: chain_nodes(src)?,
         };
         Ok(Config {
             listen,
@@ -179,6 +192,39 @@ impl Config {
             app,
         })
     }
+}
+
+/// `PAYGATE_CHAIN_<CODE>_RPC_URL` and its companions, for every code that has a URL.
+fn chain_nodes(src: &Source) -> anyhow::Result<BTreeMap<String, ChainNode>> {
+    let mut nodes = BTreeMap::new();
+    for key in src.keys() {
+        let Some(code) = key.strip_prefix("PAYGATE_CHAIN_").and_then(|k| k.strip_suffix("_RPC_URL")) else { continue };
+        let Some(rpc_url) = src.get(&key) else { continue };
+        let url = url::Url::parse(&rpc_url).with_context(|| format!("{key} must be an absolute URL"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            bail!("{key}: http or https, got {}", url.scheme());
+        }
+        let seconds = |name: &str, default: f64| -> anyhow::Result<i64> {
+            let k = format!("PAYGATE_CHAIN_{code}_{name}");
+            let s =
+                src.get(&k).map(|v| v.parse::<f64>()).transpose().with_context(|| format!("{k} must be a number"))?;
+            let s = s.unwrap_or(default);
+            if !(0.05..=3600.0).contains(&s) {
+                bail!("{k} must be between 0.05 and 3600 seconds");
+            }
+            Ok((s * 1000.0) as i64)
+        };
+        let node = ChainNode {
+            rpc_url,
+            poll_ms: seconds("POLL_SECONDS", 5.0)?,
+            timeout_ms: seconds("TIMEOUT_SECONDS", 10.0)?,
+            rpc_user: src.get(&format!("PAYGATE_CHAIN_{code}_RPC_USER")),
+            rpc_password: src.get(&format!("PAYGATE_CHAIN_{code}_RPC_PASSWORD")).map(|p| Secret(p.into_bytes())),
+            api_key: src.get(&format!("PAYGATE_CHAIN_{code}_API_KEY")).map(|p| Secret(p.into_bytes())),
+        };
+        nodes.insert(code.to_owned(), node);
+    }
+    Ok(nodes)
 }
 
 /// A secret from its setting (at least 32 bytes), else from `<data dir>/<file>`, else a new
@@ -245,6 +291,34 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(again.app.jwt_secret.0, c.app.jwt_secret.0);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn chain_nodes_come_from_either_source_by_code() {
+        let dir = tempfile_dir();
+        let env = HashMap::from([
+            ("PAYGATE_DATA_DIR".to_owned(), dir.clone()),
+            ("PAYGATE_CHAIN_TRON_SHASTA_RPC_URL".to_owned(), "https://api.shasta.trongrid.io".to_owned()),
+            ("PAYGATE_CHAIN_TRON_SHASTA_API_KEY".to_owned(), "k".to_owned()),
+            ("PAYGATE_CHAIN_DEVNET_POLL_SECONDS".to_owned(), "0.5".to_owned()),
+        ]);
+        let file = HashMap::from([("chain_devnet_rpc_url".to_owned(), "http://127.0.0.1:8545".to_owned())]);
+        let c = Config::load(&Source::from_maps(env.clone(), file)).unwrap();
+        let nodes = &c.app.chain_nodes;
+        assert_eq!(nodes.keys().collect::<Vec<_>>(), ["DEVNET", "TRON_SHASTA"]);
+        assert_eq!((nodes["DEVNET"].rpc_url.as_str(), nodes["DEVNET"].poll_ms), ("http://127.0.0.1:8545", 500));
+        assert_eq!((nodes["TRON_SHASTA"].poll_ms, nodes["TRON_SHASTA"].timeout_ms), (5000, 10_000));
+        assert_eq!(nodes["TRON_SHASTA"].api_key.as_ref().map(|k| k.0.clone()), Some(b"k".to_vec()));
+        assert_eq!(paygate_app::ChainNode::key("tron-shasta"), "TRON_SHASTA");
+        for (key, value) in [("PAYGATE_CHAIN_X_RPC_URL", "not a url"), ("PAYGATE_CHAIN_X_RPC_URL", "ftp://node")] {
+            let mut bad = env.clone();
+            bad.insert(key.to_owned(), value.to_owned());
+            assert!(Config::load(&Source::from_maps(bad, HashMap::new())).is_err(), "{value}");
+        }
+        let mut slow = env.clone();
+        slow.insert("PAYGATE_CHAIN_TRON_SHASTA_POLL_SECONDS".to_owned(), "0".to_owned());
+        assert!(Config::load(&Source::from_maps(slow, HashMap::new())).is_err());
         std::fs::remove_dir_all(dir).ok();
     }
 

@@ -26,6 +26,13 @@ pub async fn lock_cursor(c: &mut impl Conn, chain_id: i64) -> StoreResult<i64> {
     Ok(h)
 }
 
+/// Places a chain's cursor when it has none (a first watch); an existing cursor stays.
+pub async fn start_cursor(c: &mut impl Conn, chain_id: i64, height: i64, now: i64) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO chain_cursors (chain_id, height, updated_at) VALUES ($1, $2, $3) ON CONFLICT (chain_id) DO NOTHING";
+    exec!(c, sqlx::query(SQL).bind(chain_id).bind(height).bind(now))?;
+    Ok(())
+}
+
 pub async fn set_cursor(c: &mut impl Conn, chain_id: i64, height: i64, now: i64) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO chain_cursors (chain_id, height, updated_at) VALUES ($1, $2, $3) \
         ON CONFLICT (chain_id) DO UPDATE SET height = EXCLUDED.height, updated_at = EXCLUDED.updated_at";

@@ -23,6 +23,7 @@ pub fn spawn_all(
         tokio::spawn(crate::rates::refresh_loop(services.clone(), shutdown.clone())),
         tokio::spawn(housekeeping(services.clone(), shutdown.clone())),
         tokio::spawn(crate::payments::sandbox::run(services.clone(), shutdown.clone())),
+        tokio::spawn(crate::payments::nodes::run(services.clone(), shutdown.clone())),
         tokio::spawn(invoice_clock(services.clone(), shutdown.clone())),
         tokio::spawn(webhook_delivery(services.clone(), shutdown.clone())),
         tokio::spawn(sweep_limiter(services, shutdown)),

@@ -47,6 +47,8 @@ pub struct PayAnswer {
     pub name: String,
     pub code: String,
     pub transfer_commission_weis: Option<u128>,
+    pub chain_id: i64,
+    pub token_id: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -80,8 +82,10 @@ fn answer(address: String, amount: Amount, rate: Amount, chain: Chain, token: To
         rate,
         name: chain.name,
         code: token.code,
-        // The sandbox chain has no fees; real chains estimate with their adapters.
+        // Estimated after the unit of work, from the chain's node (see `pay_invoice`).
         transfer_commission_weis: None,
+        chain_id: chain.id,
+        token_id: token.id,
     }
 }
 
@@ -338,9 +342,19 @@ impl Services {
         coin_id: Option<i64>,
     ) -> AppResult<PayAnswer> {
         let mut tx = self.store.begin().await?;
-        let answer = self.pay_invoice_in(&mut tx, caller, id, token_id, coin_id).await?;
+        let mut answer = self.pay_invoice_in(&mut tx, caller, id, token_id, coin_id).await?;
         tx.commit().await?;
+        answer.transfer_commission_weis = self.fee_estimate(answer.chain_id, answer.token_id).await;
         Ok(answer)
+    }
+
+    /// The network fee of sending `token_id`, in the native coin's base units, as the chain's node
+    /// estimates it now; `None` on chains without fees or when the node does not answer (the
+    /// field is optional, and the payer is not kept waiting on it under a lock).
+    async fn fee_estimate(&self, chain_id: i64, token_id: i64) -> Option<u128> {
+        let chains = self.catalogue(true).await.ok()?.chains;
+        let adapter = self.adapter_for(chains.iter().find(|c| c.id == chain_id)?)?;
+        adapter.fee_estimate(self, token_id).await.ok().flatten()
     }
 
     /// Chooses the paying token inside the caller's unit of work.

@@ -2,7 +2,9 @@
 //! paid on, and crediting through the ledger.
 
 pub mod addresses;
+mod evm;
 pub mod invoices;
+pub(crate) mod nodes;
 pub mod pay_links;
 pub mod sandbox;
 pub mod state;

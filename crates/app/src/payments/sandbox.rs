@@ -26,13 +26,9 @@ impl ChainAdapter for SandboxChain {
         SANDBOX_CHAIN
     }
 
-    async fn head(&self, s: &Services) -> AppResult<Option<BlockRef>> {
+    async fn head(&self, s: &Services) -> AppResult<Option<i64>> {
         let mut c = s.store.conn().await?;
-        Ok(chain_state::sandbox_head(&mut c).await?.map(|b| BlockRef {
-            height: b.height,
-            hash: b.hash,
-            parent_hash: b.parent_hash,
-        }))
+        Ok(chain_state::sandbox_head(&mut c).await?.map(|b| b.height))
     }
 
     async fn block(&self, s: &Services, height: i64) -> AppResult<Option<ChainBlock>> {
@@ -57,6 +53,10 @@ impl ChainAdapter for SandboxChain {
 
     async fn fee_estimate(&self, _s: &Services, _token_id: i64) -> AppResult<Option<u128>> {
         Ok(None)
+    }
+
+    fn read_from_genesis(&self) -> bool {
+        true
     }
 }
 

@@ -38,14 +38,29 @@ pub struct ChainBlock {
     pub transfers: Vec<ChainTransfer>,
 }
 
-/// What every chain implements (sandbox here; EVM, Tron and Bitcoin plug in the same way).
+/// What every chain implements (the sandbox, EVM, Tron, Bitcoin). Node failures are 500 `5001`.
 #[async_trait::async_trait]
 pub trait ChainAdapter: Send + Sync {
     fn chain_id(&self) -> i64;
-    async fn head(&self, services: &Services) -> AppResult<Option<BlockRef>>;
+    /// The height of the newest block, `None` before the first.
+    async fn head(&self, services: &Services) -> AppResult<Option<i64>>;
+    /// The block at `height` with the transfers of the chain's enabled tokens.
     async fn block(&self, services: &Services, height: i64) -> AppResult<Option<ChainBlock>>;
+    /// The hash of the block at `height` (to compare with the remembered one); adapters with a
+    /// cheaper call than a whole block override it.
+    async fn block_hash(&self, services: &Services, height: i64) -> AppResult<Option<String>> {
+        Ok(self.block(services, height).await?.map(|b| b.block.hash))
+    }
     /// Network fee of a transfer of `token_id`, in the native coin's smallest unit.
     async fn fee_estimate(&self, services: &Services, token_id: i64) -> AppResult<Option<u128>>;
+    /// The `decimals` a token contract declares; `None` where the chain has no contracts.
+    async fn token_decimals(&self, _services: &Services, _contract: &str) -> AppResult<Option<i64>> {
+        Ok(None)
+    }
+    /// Whether a chain never watched before is read from its first block.
+    fn read_from_genesis(&self) -> bool {
+        false
+    }
 }
 
 /// Operation types of credited payments.
@@ -62,7 +77,16 @@ impl Services {
         let Some(head) = adapter.head(self).await? else { return Ok(0) };
         let mut cursor = {
             let mut c = self.store.conn().await?;
-            chain_state::cursor(&mut c, chain_id).await?.unwrap_or(0)
+            match chain_state::cursor(&mut c, chain_id).await? {
+                Some(h) => h,
+                None => {
+                    // A real chain is read from the block before the head it had when first
+                    // watched: no address existed earlier. The sandbox starts at its genesis.
+                    let start = if adapter.read_from_genesis() { 0 } else { (head - 1).max(0) };
+                    chain_state::start_cursor(&mut c, chain_id, start, self.now()).await?;
+                    chain_state::cursor(&mut c, chain_id).await?.unwrap_or(start)
+                }
+            }
         };
         // A reorganisation: walk back to the last block both branches share, revert above it.
         let mut rewound = false;
@@ -71,7 +95,7 @@ impl Services {
                 let mut c = self.store.conn().await?;
                 chain_state::block_hash(&mut c, chain_id, cursor).await?
             };
-            let actual = adapter.block(self, cursor).await?.map(|b| b.block.hash);
+            let actual = adapter.block_hash(self, cursor).await?;
             if remembered.is_none() || remembered == actual {
                 break;
             }
@@ -82,7 +106,7 @@ impl Services {
             self.revert_above(chain_id, cursor).await?;
         }
         let mut processed = 0;
-        for height in cursor + 1..=head.height {
+        for height in cursor + 1..=head {
             let Some(block) = adapter.block(self, height).await? else { break };
             let mut tx = self.store.begin().await?;
             if chain_state::lock_cursor(&mut tx, chain_id).await? != height - 1 {
@@ -108,7 +132,9 @@ impl Services {
             processed += 1;
         }
         self.confirm_payments(chain_id).await?;
-        metrics::gauge!("chain_head_height", "chain" => chain_id.to_string()).set(head.height as f64);
+        metrics::gauge!("chain_head_height", "chain" => chain_id.to_string()).set(head as f64);
+        let lag = head - (cursor + processed as i64);
+        metrics::gauge!("chain_sync_lag_blocks", "chain" => chain_id.to_string()).set(lag.max(0) as f64);
         Ok(processed)
     }
 

@@ -1,0 +1,134 @@
+//! The chains this instance watches: an adapter for every enabled chain of the network mode whose
+//! node is configured (`PAYGATE_CHAIN_<CODE>_RPC_URL`), one watcher task each so a slow or dead
+//! node holds up only its own chain, and each chain's health as `/health/ready` reports it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use paygate_core::AppResult;
+use paygate_store::catalogue::Chain;
+
+use super::evm::EvmChain;
+use super::sandbox::SandboxChain;
+use super::watcher::ChainAdapter;
+use crate::{ChainNode, Services};
+
+/// Adapters built so far, by chain id, and the outcome of each chain's last watch.
+#[derive(Default)]
+pub(crate) struct Chains {
+    adapters: Mutex<HashMap<i64, Arc<dyn ChainAdapter>>>,
+    healthy: Mutex<BTreeMap<String, bool>>,
+}
+
+impl Services {
+    fn node_of(&self, chain: &Chain) -> Option<&ChainNode> {
+        self.config.chain_nodes.get(&ChainNode::key(&chain.code))
+    }
+
+    /// The adapter of a chain that can be watched here: the sandbox chain on sandbox instances,
+    /// a chain of the mode whose node is configured otherwise.
+    pub(crate) fn adapter_for(&self, chain: &Chain) -> Option<Arc<dyn ChainAdapter>> {
+        if !chain.enabled || !self.chain_in_mode(chain) {
+            return None;
+        }
+        if let Some(a) = self.chains.adapters.lock().expect("adapters").get(&chain.id) {
+            return Some(a.clone());
+        }
+        let adapter: Arc<dyn ChainAdapter> = match chain.family.as_str() {
+            "sandbox" => Arc::new(SandboxChain),
+            "evm" => {
+                let node = self.node_of(chain)?;
+                let timeout = Duration::from_millis(node.timeout_ms.max(1) as u64);
+                match EvmChain::new(chain.id, &chain.code, &node.rpc_url, timeout) {
+                    Ok(a) => Arc::new(a),
+                    Err(e) => {
+                        tracing::error!(chain = %chain.code, error = %e, "chain node cannot be used");
+                        return None;
+                    }
+                }
+            }
+            _ => return None,
+        };
+        self.chains.adapters.lock().expect("adapters").insert(chain.id, adapter.clone());
+        Some(adapter)
+    }
+
+    /// Chains with a configured node that no adapter serves yet are reported, not ignored.
+    fn unsupported_nodes(&self, chains: &[Chain]) -> Vec<String> {
+        chains
+            .iter()
+            .filter(|ch| self.node_of(ch).is_some() && ch.family != "evm" && ch.family != "sandbox")
+            .map(|ch| ch.code.clone())
+            .collect()
+    }
+
+    /// One watch of one chain (the job's step; tests call it to be exact about blocks).
+    pub async fn watch_chain(&self, chain_id: i64) -> AppResult<usize> {
+        let chains = self.catalogue(true).await?.chains;
+        let chain =
+            chains.iter().find(|c| c.id == chain_id).ok_or_else(|| paygate_core::AppError::not_found("Chain"))?;
+        let Some(adapter) = self.adapter_for(chain) else { return Ok(0) };
+        let outcome = self.watch_once(adapter.as_ref()).await;
+        self.chains.healthy.lock().expect("chain health").insert(chain.code.clone(), outcome.is_ok());
+        outcome
+    }
+
+    /// `ok` or `degraded` for every chain watched here, by code.
+    pub async fn chain_health(&self) -> BTreeMap<String, &'static str> {
+        let Ok(cat) = self.catalogue(false).await else { return BTreeMap::new() };
+        let healthy = self.chains.healthy.lock().expect("chain health").clone();
+        let mut out: BTreeMap<String, &'static str> = cat
+            .chains
+            .iter()
+            .filter(|ch| ch.family == "sandbox" || self.node_of(ch).is_some())
+            .map(|ch| {
+                // Not yet watched counts as ok until its first round says otherwise.
+                let ok = healthy.get(&ch.code).copied().unwrap_or(true) && self.adapter_for(ch).is_some();
+                (ch.code.clone(), if ok { "ok" } else { "degraded" })
+            })
+            .collect();
+        for code in self.unsupported_nodes(&cat.chains) {
+            out.insert(code, "degraded");
+        }
+        out
+    }
+}
+
+/// A watcher task per chain with a node; the sandbox chain has its own miner-and-watcher job.
+pub(crate) async fn run(services: Arc<Services>, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let chains = match services.catalogue(false).await {
+        Ok(cat) => cat.chains,
+        Err(e) => {
+            tracing::error!(error = %e, "chain watchers not started: catalogue unreadable");
+            return;
+        }
+    };
+    for code in services.unsupported_nodes(&chains) {
+        tracing::error!(chain = %code, "a node is configured for a chain family this build cannot watch yet");
+    }
+    let mut tasks = Vec::new();
+    for chain in chains.into_iter().filter(|ch| ch.family != "sandbox") {
+        let Some(node) = services.node_of(&chain) else { continue };
+        if services.adapter_for(&chain).is_none() {
+            continue;
+        }
+        let every = Duration::from_millis(node.poll_ms.max(50) as u64);
+        let (services, mut shutdown) = (services.clone(), shutdown.clone());
+        tasks.push(tokio::spawn(async move {
+            tracing::info!(chain = %chain.code, "watching the chain");
+            loop {
+                if let Err(e) = services.watch_chain(chain.id).await {
+                    tracing::warn!(chain = %chain.code, error = %e, "chain watch failed");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+}
