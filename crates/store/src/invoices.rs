@@ -230,24 +230,26 @@ pub struct NewPayment<'a> {
 }
 
 /// Records a payment once; false when (chain, tx, index) is known already.
-pub async fn insert_payment(c: &mut impl Conn, p: NewPayment<'_>) -> StoreResult<bool> {
+/// Records a payment once; `None` when (chain, tx, index) is recorded already.
+pub async fn insert_payment(c: &mut impl Conn, p: NewPayment<'_>) -> StoreResult<Option<i64>> {
     const SQL: &str = "INSERT INTO payments (chain_id, tx_hash, log_index, address_id, owner_id, invoice_id, token_id, amount, block_height, \
-        block_hash, status, seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'seen', $11) ON CONFLICT (chain_id, tx_hash, log_index) DO NOTHING";
-    Ok(exec!(
-        c,
-        sqlx::query(SQL)
-            .bind(p.chain_id)
-            .bind(p.tx_hash)
-            .bind(p.index)
-            .bind(p.address_id)
-            .bind(p.owner_id)
-            .bind(p.invoice_id)
-            .bind(p.token_id)
-            .bind(p.amount)
-            .bind(p.block_height)
-            .bind(p.block_hash)
-            .bind(p.now)
-    )? == 1)
+        block_hash, status, seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'seen', $11) \
+        ON CONFLICT (chain_id, tx_hash, log_index) DO NOTHING RETURNING id";
+    let row: Option<(i64,)> = run!(c, |db| sqlx::query_as(SQL)
+        .bind(p.chain_id)
+        .bind(p.tx_hash)
+        .bind(p.index)
+        .bind(p.address_id)
+        .bind(p.owner_id)
+        .bind(p.invoice_id)
+        .bind(p.token_id)
+        .bind(p.amount)
+        .bind(p.block_height)
+        .bind(p.block_hash)
+        .bind(p.now)
+        .fetch_optional(db)
+        .await)?;
+    Ok(row.map(|(id,)| id))
 }
 
 /// A payment seen again in a new block (after a reorganisation brought it back).

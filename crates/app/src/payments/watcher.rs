@@ -170,11 +170,14 @@ impl Services {
         let candidates: Vec<String> = block.transfers.iter().map(|t| t.to.clone()).collect();
         let watched: HashMap<String, xpubs::AddressRow> =
             xpubs::watched(tx, chain_id, &candidates).await?.into_iter().map(|a| (a.address.clone(), a)).collect();
+        if watched.is_empty() {
+            return Ok(());
+        }
+        let tokens = self.reference(tx).await?.catalogue.tokens.clone();
         let now = self.now();
         for t in &block.transfers {
             let Some(address) = watched.get(&t.to) else { continue };
-            let Some(token) =
-                catalogue::token(tx, t.token_id).await?.filter(|tok| tok.chain_id == chain_id && tok.enabled)
+            let Some(token) = tokens.iter().find(|tok| tok.id == t.token_id && tok.chain_id == chain_id && tok.enabled)
             else {
                 continue;
             };
@@ -188,7 +191,7 @@ impl Services {
                 continue;
             }
             let invoice_id = self.counting_invoice(tx, address, token.id).await?;
-            invoices::insert_payment(
+            let inserted = invoices::insert_payment(
                 tx,
                 NewPayment {
                     chain_id,
@@ -205,10 +208,11 @@ impl Services {
                 },
             )
             .await?;
+            // Recorded meanwhile by another watcher round: it did the rest.
+            let Some(payment_id) = inserted else { continue };
             metrics::counter!("invoice_payments_total", "chain" => chain_id.to_string()).increment(1);
             if let Some(i) = invoice_id {
-                let payment_id = invoices::payment(tx, chain_id, &t.tx_hash, t.index).await?.map(|p| p.id);
-                self.emit_invoice(tx, address.owner_id, "invoice.payment_received", i, payment_id).await?;
+                self.emit_invoice(tx, address.owner_id, "invoice.payment_received", i, Some(payment_id)).await?;
                 self.advance_invoice(tx, i).await?;
             }
             self.refresh_incoming(tx, address.owner_id, token.id).await?;

@@ -30,6 +30,19 @@ fn tool(name: &str) -> PathBuf {
     path
 }
 
+/// The platform's anvil binary itself: the npm package's `bin` is a Node wrapper that would
+/// outlive a kill and leave the node running.
+fn anvil_binary() -> PathBuf {
+    let scope = evm_dir().join("node_modules/@foundry-rs");
+    std::fs::read_dir(&scope)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin/anvil"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| tool("anvil"))
+}
+
 /// `TestToken`'s creation bytecode, compiled once per test process.
 async fn token_bytecode() -> &'static str {
     static CODE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
@@ -64,7 +77,7 @@ impl Anvil {
         use tokio::io::AsyncBufReadExt;
         paygate_testkit::tls();
         // Port 0: anvil binds a free port itself and says which, so parallel tests never meet.
-        let mut child = Command::new(tool("anvil"))
+        let mut child = Command::new(anvil_binary())
             .args(["--host", "127.0.0.1", "--port", "0", "--chain-id", "31337"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

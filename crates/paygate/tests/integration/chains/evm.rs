@@ -210,4 +210,51 @@ evm_tests! {
         net.op.post("/admin/token", token).await.err(422, 4225);
         assert_ledger_ok(&app).await;
     }
+
+    async fn payments_outside_an_invoice_are_deposits(app, net) {
+        let m = app.merchant("evm-deposits@example.com").await;
+        let me = app.as_user(&m.token);
+        // a standing wallet address
+        let wallet = me.post("/api/wallet", json!({"chain_id": DEVNET})).await.ok(200)["address"].as_str().unwrap().to_owned();
+        let deposit = net.anvil.send_token(&net.usdt, &wallet, 3_000_000).await;
+        // an abandoned invoice address: the payer switched to ether before paying
+        net.op.put("/admin/rate", json!({"from_coin_id": 4, "to_coin_id": 6, "rate": "2500"})).await.ok(204);
+        let (id, abandoned, _) = invoice(&app, &m, 6, "10", USDT).await;
+        me.post("/invoice/pay", json!({"idInvoice": id, "token_id": ETHER})).await.ok(200);
+        let stray = net.anvil.send_token(&net.usdt, &abandoned, 2_000_000).await;
+        // an invoice address paid after the invoice's monitoring window (24 h past expiry)
+        let (gone, gone_address, _) = invoice(&app, &m, 6, "10", USDT).await;
+        let mut c = app.services.store.conn().await.unwrap();
+        paygate_store::testing::execute(&mut c, &format!("UPDATE invoices SET expires_at = expires_at - 90000 WHERE id = {gone}")).await.unwrap();
+        drop(c);
+        app.services.advance_due_invoices().await.unwrap();
+        let after_window = net.anvil.send_token(&net.usdt, &gone_address, 10_000_000).await;
+        watch(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["amount_paid"].clone()), (json!(2), json!("0")), "the abandoned address does not count");
+        let s = state(&app, gone).await;
+        assert_eq!((s["status"].clone(), s["amount_paid"].clone()), (json!(5), json!("0")), "nor does a payment after the window");
+        assert_eq!(balance_of(&me, 6).await["amount"].to_string(), "14.85", "3 + 2 + 10 less 1 %: nothing lost");
+        // booked as deposits (operation type 3); the only log of each transaction has index 0
+        for tx in [deposit, stray, after_window] {
+            let mut c = app.services.store.conn().await.unwrap();
+            let booked = paygate_store::ledger::tx_by_key(&mut c, &format!("payment:{DEVNET}:{tx}:0")).await.unwrap();
+            assert_eq!(booked.expect("credited").operation_type, 3, "{tx} is a deposit");
+        }
+        assert_ledger_ok(&app).await;
+    }
+
+    async fn a_node_that_stops_answering_degrades_the_chain_not_the_instance(app, net) {
+        watch(&app).await;
+        assert_eq!(app.api().get("/health/ready").await.ok(200)["checks"]["chains"], json!({"devnet": "ok"}));
+        let Devnet { anvil, .. } = net;
+        drop(anvil);
+        let e = app.services.watch_chain(DEVNET).await.unwrap_err();
+        assert_eq!(e.code(), paygate_core::ErrorCode::DependencyUnavailable);
+        let r = app.api().get("/health/ready").await;
+        assert_eq!((r.ok(200)["status"].clone(), r.body["checks"]["chains"].clone()), (json!("ok"), json!({"devnet": "degraded"})));
+        let m = app.merchant("evm-down@example.com").await;
+        let (_, _, answer) = invoice(&app, &m, 4, "1", ETHER).await;
+        assert_eq!(answer["transferCommissionWeis"], Value::Null, "no estimate without the node; the invoice still gets its address");
+    }
 }
