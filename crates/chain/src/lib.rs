@@ -3,6 +3,7 @@
 //! public addresses at `…/0/{index}`.
 
 pub mod address;
+pub mod bitcoin_core;
 pub mod evm;
 pub mod node;
 

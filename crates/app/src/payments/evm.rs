@@ -9,6 +9,7 @@ use paygate_chain::evm::{EvmAddress as Address, EvmNode, parse_address};
 use paygate_core::{Amount, AppError, AppResult, ErrorCode};
 use paygate_store::catalogue::Token;
 
+use super::nodes::node_failed;
 use super::watcher::{BlockRef, ChainAdapter, ChainBlock, ChainTransfer};
 use crate::Services;
 
@@ -20,12 +21,6 @@ pub(crate) struct EvmChain {
     chain_id: i64,
     code: String,
     node: EvmNode,
-}
-
-/// A node failure as the API reports it (500 5001); the watcher marks the chain degraded.
-pub(crate) fn node_failed(code: &str, e: NodeError) -> AppError {
-    tracing::warn!(chain = code, error = %e, "chain node call failed");
-    AppError::new(ErrorCode::DependencyUnavailable, format!("The {code} node is unavailable"))
 }
 
 impl EvmChain {

@@ -2,6 +2,7 @@
 //! paid on, and crediting through the ledger.
 
 pub mod addresses;
+mod bitcoin;
 mod evm;
 pub mod invoices;
 pub(crate) mod nodes;

@@ -6,13 +6,24 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paygate_core::AppResult;
+use paygate_chain::NodeError;
+use paygate_core::{AppError, AppResult, ErrorCode};
 use paygate_store::catalogue::Chain;
 
+use super::bitcoin::BitcoinChain;
 use super::evm::EvmChain;
 use super::sandbox::SandboxChain;
 use super::watcher::ChainAdapter;
 use crate::{ChainNode, Services};
+
+/// Families this build has adapters for.
+const WATCHABLE: [&str; 3] = ["sandbox", "evm", "bitcoin"];
+
+/// A node failure as the API reports it (500 5001); the watcher marks the chain degraded.
+pub(crate) fn node_failed(code: &str, e: NodeError) -> AppError {
+    tracing::warn!(chain = code, error = %e, "chain node call failed");
+    AppError::new(ErrorCode::DependencyUnavailable, format!("The {code} node is unavailable"))
+}
 
 /// Adapters built so far, by chain id, and the outcome of each chain's last watch.
 #[derive(Default)]
@@ -35,20 +46,25 @@ impl Services {
         if let Some(a) = self.chains.adapters.lock().expect("adapters").get(&chain.id) {
             return Some(a.clone());
         }
-        let adapter: Arc<dyn ChainAdapter> = match chain.family.as_str() {
-            "sandbox" => Arc::new(SandboxChain),
-            "evm" => {
-                let node = self.node_of(chain)?;
-                let timeout = Duration::from_millis(node.timeout_ms.max(1) as u64);
-                match EvmChain::new(chain.id, &chain.code, &node.rpc_url, timeout) {
-                    Ok(a) => Arc::new(a),
-                    Err(e) => {
-                        tracing::error!(chain = %chain.code, error = %e, "chain node cannot be used");
-                        return None;
-                    }
+        let adapter: Arc<dyn ChainAdapter> = if chain.family == "sandbox" {
+            Arc::new(SandboxChain)
+        } else {
+            let node = self.node_of(chain)?;
+            let timeout = Duration::from_millis(node.timeout_ms.max(1) as u64);
+            let built: Result<Arc<dyn ChainAdapter>, NodeError> = match chain.family.as_str() {
+                "evm" => EvmChain::new(chain.id, &chain.code, &node.rpc_url, timeout).map(|a| Arc::new(a) as _),
+                "bitcoin" => {
+                    BitcoinChain::new(chain.id, &chain.code, chain.is_test, node, timeout).map(|a| Arc::new(a) as _)
+                }
+                _ => return None,
+            };
+            match built {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::error!(chain = %chain.code, error = %e, "chain node cannot be used");
+                    return None;
                 }
             }
-            _ => return None,
         };
         self.chains.adapters.lock().expect("adapters").insert(chain.id, adapter.clone());
         Some(adapter)
@@ -58,7 +74,7 @@ impl Services {
     fn unsupported_nodes(&self, chains: &[Chain]) -> Vec<String> {
         chains
             .iter()
-            .filter(|ch| self.node_of(ch).is_some() && ch.family != "evm" && ch.family != "sandbox")
+            .filter(|ch| self.node_of(ch).is_some() && !WATCHABLE.contains(&ch.family.as_str()))
             .map(|ch| ch.code.clone())
             .collect()
     }

@@ -2,6 +2,7 @@
 //! mirror the routes.
 
 mod anvil;
+mod bitcoind;
 mod chains;
 mod cli;
 mod harness;
