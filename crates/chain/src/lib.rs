@@ -6,6 +6,7 @@ pub mod address;
 pub mod bitcoin_core;
 pub mod evm;
 pub mod node;
+pub mod tron;
 
 pub use address::{
     AddressError, Family, Xpub, derive_address, is_valid_address, valid_template, xpub_from_seed, xpub_from_seed_on,

@@ -10,6 +10,7 @@ pub mod pay_links;
 pub mod sandbox;
 pub mod state;
 pub mod statistics;
+mod tron;
 pub mod wallets;
 pub mod watcher;
 

@@ -13,11 +13,12 @@ use paygate_store::catalogue::Chain;
 use super::bitcoin::BitcoinChain;
 use super::evm::EvmChain;
 use super::sandbox::SandboxChain;
+use super::tron::TronChain;
 use super::watcher::ChainAdapter;
 use crate::{ChainNode, Services};
 
 /// Families this build has adapters for.
-const WATCHABLE: [&str; 3] = ["sandbox", "evm", "bitcoin"];
+const WATCHABLE: [&str; 4] = ["sandbox", "evm", "bitcoin", "tron"];
 
 /// A node failure as the API reports it (500 5001); the watcher marks the chain degraded.
 pub(crate) fn node_failed(code: &str, e: NodeError) -> AppError {
@@ -56,6 +57,7 @@ impl Services {
                 "bitcoin" => {
                     BitcoinChain::new(chain.id, &chain.code, chain.is_test, node, timeout).map(|a| Arc::new(a) as _)
                 }
+                "tron" => TronChain::new(chain.id, &chain.code, node, timeout).map(|a| Arc::new(a) as _),
                 _ => return None,
             };
             match built {

@@ -7,3 +7,4 @@ mod chains;
 mod cli;
 mod harness;
 mod routes;
+mod tron_node;

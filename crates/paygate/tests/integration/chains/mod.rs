@@ -3,3 +3,4 @@
 
 mod bitcoin;
 mod evm;
+mod tron;
