@@ -12,6 +12,7 @@ mod admin;
 mod admin_filters;
 mod auth;
 mod balance;
+mod blockchain;
 mod country;
 mod currency;
 mod integration_key;
@@ -54,6 +55,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(personal::routes())
         .merge(tfa::routes())
+        .merge(blockchain::routes())
         .merge(owner::routes())
         .merge(user::routes())
         .merge(country::routes())

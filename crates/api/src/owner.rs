@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{AllRoles, AnyUserOrSignup, Body, Caller, Managers, Patch, QueryParams, Staff, Upload, Validate};
 use crate::state::AppState;
-use crate::wire::{DictItem, dictionary, no_content, time};
+use crate::wire::{DictItem, dict_items, dictionary, no_content, time};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -346,12 +346,7 @@ pub async fn upload_owner_avatar(
 #[utoipa::path(get, path = "/api/owner/type", tag = "Api/Owner", security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [DictItem])))]
 pub async fn owner_types(_caller: Caller<AnyUserOrSignup>) -> Response {
-    dictionary(
-        dict::OWNER_TYPES
-            .iter()
-            .map(|(id, name)| DictItem { id: *id as i64, name: (*name).to_owned() })
-            .collect::<Vec<_>>(),
-    )
+    dict_items(dict::OWNER_TYPES)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{AnyUser, Body, Caller, Client, IdPath, Validate};
 use crate::state::AppState;
-use crate::wire::{DictItem, dictionary, no_content, time};
+use crate::wire::{DictItem, dict_items, no_content, time};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -132,12 +132,7 @@ pub async fn send_code(
 #[utoipa::path(get, path = "/api/tfa/type", tag = "Api/Tfa", security(("jwt" = [])),
     extensions(("x-origin" = json!("designed"))), responses((status = 200, body = [DictItem])))]
 pub async fn tfa_types(_caller: Caller<AnyUser>) -> axum::response::Response {
-    dictionary(
-        dict::TFA_TYPES
-            .iter()
-            .map(|(id, name)| DictItem { id: *id as i64, name: (*name).to_owned() })
-            .collect::<Vec<_>>(),
-    )
+    dict_items(dict::TFA_TYPES)
 }
 
 #[derive(Deserialize, ToSchema)]

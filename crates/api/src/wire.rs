@@ -34,6 +34,11 @@ pub fn dictionary<T: Serialize>(body: T) -> Response {
     res
 }
 
+/// A fixed dictionary of the contract (`DictItem[]`), cacheable like [`dictionary`].
+pub fn dict_items(items: &[(i32, &str)]) -> Response {
+    dictionary(items.iter().map(|(id, name)| DictItem { id: *id as i64, name: (*name).to_owned() }).collect::<Vec<_>>())
+}
+
 /// A list with `X-Total-Count`.
 pub fn paged<T: Serialize>(items: Vec<T>, total: i64) -> Response {
     let mut res = axum::Json(items).into_response();

@@ -22,6 +22,10 @@ pub const OWNER_SUB_TYPES: &[(i32, i32, &str)] = &[
 /// 2FA types: 1 e-mail code, 2 authenticator app.
 pub const TFA_TYPES: &[(i32, &str)] = &[(1, "E-mail code"), (2, "Authenticator app (TOTP)")];
 
+/// Blockchain operation types (§2.17): what an on-chain transaction did for an owner.
+pub const BLOCKCHAIN_OPERATION_TYPES: &[(i32, &str)] =
+    &[(1, "Invoice payment"), (2, "Deposit"), (3, "Withdrawal"), (4, "Refund"), (5, "Payout"), (6, "Consolidation")];
+
 pub const OWNER_TYPE_INDIVIDUAL: i32 = 1;
 pub const OWNER_TYPE_COMPANY: i32 = 2;
 

@@ -2,6 +2,7 @@ mod access;
 mod admin;
 mod auth;
 mod balance;
+mod blockchain;
 mod currency;
 mod dictionaries;
 mod integration_key;
