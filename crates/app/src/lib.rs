@@ -73,6 +73,7 @@ pub struct Services {
     pub live_rates: rates::LiveRates,
     reference_cache: reference::ReferenceCache,
     chains: payments::nodes::Chains,
+    watched: payments::watched::WatchedSets,
 }
 
 impl Services {
@@ -93,6 +94,7 @@ impl Services {
             live_rates: rates::LiveRates::default(),
             reference_cache: reference::ReferenceCache::default(),
             chains: payments::nodes::Chains::default(),
+            watched: payments::watched::WatchedSets::default(),
         })
     }
 

@@ -158,6 +158,11 @@ impl EvmNode {
     }
 }
 
+/// The 4-byte selector of a function signature such as `transfer(address,uint256)`.
+pub fn selector(signature: &str) -> [u8; 4] {
+    alloy::primitives::keccak256(signature.as_bytes())[..4].try_into().expect("4 bytes")
+}
+
 /// Parses an EVM address in any case (`0x` and 40 hex digits).
 pub fn parse_address(s: &str) -> Option<Address> {
     s.trim().parse::<Address>().ok()

@@ -71,7 +71,7 @@ async fn direct() -> anyhow::Result<()> {
 }
 
 async fn inserts() -> anyhow::Result<()> {
-    use paygate_store::{DbAmount, invoices, xpubs};
+    use paygate_store::invoices;
     let key = arg("--key").expect("--key");
     let services = services().await?;
     let owner_id = services.authenticate_key(&key).await.map_err(|e| anyhow::anyhow!("{e}"))?.owner_id;
@@ -83,43 +83,16 @@ async fn inserts() -> anyhow::Result<()> {
                 let id =
                     (1i64 << 40) + ((worker as i64) << 24) + i as i64 + (std::process::id() as i64 % 1000) * (1 << 32);
                 let mut tx = services.store.begin().await?;
-                invoices::insert(&mut tx, &invoice(id, owner_id, now)).await?;
+                invoices::insert(&mut tx, &common::invoice_row(id, owner_id, now)).await?;
                 tx.commit().await?;
                 let mut tx = services.store.begin().await?;
-                let (key, index) =
-                    xpubs::claim_index(&mut tx, 9).await?.ok_or_else(|| anyhow::anyhow!("no sandbox key"))?;
-                let parsed = paygate_chain::Xpub::parse(&key.xpub, false)?;
-                let address = paygate_chain::derive_address(
-                    &parsed,
-                    paygate_chain::Family::Sandbox,
-                    false,
-                    &key.derivation_path,
-                    index as u32,
-                )?;
-                let address_id = xpubs::insert_address(
-                    &mut tx,
-                    xpubs::NewAddress {
-                        chain_id: 9,
-                        address: &address,
-                        xpub_id: key.id,
-                        index,
-                        owner_id,
-                        purpose: "invoice",
-                        invoice_id: Some(id),
-                        label: None,
-                        now,
-                    },
-                )
-                .await?;
-                let (rate, due) = (DbAmount(Amount::from_int(1)), DbAmount(Amount::from_int(10)));
-                let method = invoices::PaymentMethod {
+                let token = common::Paying {
+                    chain_id: 9,
                     token_id: 14,
-                    address_id,
-                    rate: &rate,
-                    amount_due: &due,
-                    expires_at: now + 900,
+                    family: paygate_chain::Family::Sandbox,
+                    is_test: false,
                 };
-                invoices::set_payment_method(&mut tx, id, method, now).await?;
+                common::choose_token(&mut tx, id, owner_id, &token, now).await?;
                 tx.commit().await?;
                 anyhow::Ok(())
             };
@@ -127,36 +100,4 @@ async fn inserts() -> anyhow::Result<()> {
         }
     })
     .await
-}
-
-fn invoice(id: i64, owner_id: i64, now: i64) -> paygate_store::invoices::Invoice {
-    paygate_store::invoices::Invoice {
-        id,
-        owner_id,
-        product_id: 1,
-        object_id: None,
-        order_id: None,
-        description: None,
-        amount: paygate_store::DbAmount(Amount::from_int(10)),
-        coin_id: 1,
-        token_id: None,
-        address_id: None,
-        rate: None,
-        amount_due: None,
-        status: 1,
-        exception: "none".into(),
-        token_ids: "[]".into(),
-        metadata: None,
-        success_url: None,
-        fail_url: None,
-        expiry_minutes: 15,
-        expires_at: now + 900,
-        processing_since: None,
-        paid_at: None,
-        created_by_user_id: None,
-        api_key_id: None,
-        receive_request: false,
-        created_at: now,
-        updated_at: now,
-    }
 }

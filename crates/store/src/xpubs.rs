@@ -137,6 +137,19 @@ pub async fn address(c: &mut impl Conn, id: i64) -> StoreResult<Option<AddressRo
 
 /// Watched addresses among `candidates` on a chain: one query per block, whatever the number
 /// of watched addresses.
+/// Addresses of every chain with an id above `after`, and those of `ids` (ids seen missing
+/// earlier, whose units of work may have committed since): `(id, chain_id, address)`.
+pub async fn addresses_after(c: &mut impl Conn, after: i64, ids: &[i64]) -> StoreResult<Vec<(i64, i64, String)>> {
+    const SQL: &str = "SELECT id, chain_id, address FROM addresses WHERE id > $1 ORDER BY id";
+    let mut rows: Vec<(i64, i64, String)> = run!(c, |db| sqlx::query_as(SQL).bind(after).fetch_all(db).await)?;
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let sql = sqlx::AssertSqlSafe(format!("SELECT id, chain_id, address FROM addresses WHERE id IN ({list})"));
+        rows.extend(run!(c, |db| sqlx::query_as::<_, (i64, i64, String)>(sql).fetch_all(db).await)?);
+    }
+    Ok(rows)
+}
+
 pub async fn watched(c: &mut impl Conn, chain_id: i64, candidates: &[String]) -> StoreResult<Vec<AddressRow>> {
     if candidates.is_empty() {
         return Ok(vec![]);

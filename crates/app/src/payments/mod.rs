@@ -12,6 +12,7 @@ pub mod state;
 pub mod statistics;
 mod tron;
 pub mod wallets;
+pub(crate) mod watched;
 pub mod watcher;
 
 pub use invoices::{InvoiceCreate, InvoiceView, PayAnswer, PaymentView};

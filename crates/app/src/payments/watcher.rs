@@ -108,6 +108,8 @@ impl Services {
         let mut processed = 0;
         for height in cursor + 1..=head {
             let Some(block) = adapter.block(self, height).await? else { break };
+            // After the fetch: every address the block can pay was committed before it.
+            self.refresh_watched().await?;
             let mut tx = self.store.begin().await?;
             if chain_state::lock_cursor(&mut tx, chain_id).await? != height - 1 {
                 break; // another watcher moved the chain meanwhile: the next round goes on from there
@@ -167,7 +169,8 @@ impl Services {
     }
 
     async fn process_block(&self, tx: &mut Tx, chain_id: i64, block: &ChainBlock) -> AppResult<()> {
-        let candidates: Vec<String> = block.transfers.iter().map(|t| t.to.clone()).collect();
+        let candidates: Vec<String> =
+            block.transfers.iter().filter(|t| self.maybe_watched(chain_id, &t.to)).map(|t| t.to.clone()).collect();
         let watched: HashMap<String, xpubs::AddressRow> =
             xpubs::watched(tx, chain_id, &candidates).await?.into_iter().map(|a| (a.address.clone(), a)).collect();
         if watched.is_empty() {

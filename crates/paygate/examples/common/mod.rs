@@ -1,5 +1,7 @@
-//! What the benchmark drivers share: arguments, and merchants registered through the HTTP API
-//! of a running server (codes read from its mail directory).
+//! What the benchmark drivers share: arguments, merchants registered through the HTTP API of a
+//! running server (codes read from its mail directory), services on its database, rows.
+// Each driver uses a part of this module.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -96,4 +98,85 @@ pub async fn services() -> anyhow::Result<std::sync::Arc<paygate_app::Services>>
     let mut config = paygate::Config::load(&paygate::Source::from_process()?)?;
     config.jobs = false;
     paygate::build(&config).await
+}
+
+/// A new invoice of 10 USD in status 1, as `/invoice/create` would write it.
+pub fn invoice_row(id: i64, owner_id: i64, now: i64) -> paygate_store::invoices::Invoice {
+    paygate_store::invoices::Invoice {
+        id,
+        owner_id,
+        product_id: 1,
+        object_id: None,
+        order_id: None,
+        description: None,
+        amount: paygate_store::DbAmount(paygate_core::Amount::from_int(10)),
+        coin_id: 1,
+        token_id: None,
+        address_id: None,
+        rate: None,
+        amount_due: None,
+        status: 1,
+        exception: "none".into(),
+        token_ids: "[]".into(),
+        metadata: None,
+        success_url: None,
+        fail_url: None,
+        expiry_minutes: 15,
+        expires_at: now + 900,
+        processing_since: None,
+        paid_at: None,
+        created_by_user_id: None,
+        api_key_id: None,
+        receive_request: false,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The token an invoice is paid in.
+pub struct Paying {
+    pub chain_id: i64,
+    pub token_id: i64,
+    pub family: paygate_chain::Family,
+    pub is_test: bool,
+}
+
+/// What `/invoice/pay` writes for invoice `id`: the key's next index claimed, the address derived
+/// and recorded, the payment method (10 at rate 1). Returns the address.
+pub async fn choose_token(
+    tx: &mut paygate_store::Tx,
+    id: i64,
+    owner_id: i64,
+    paying: &Paying,
+    now: i64,
+) -> anyhow::Result<String> {
+    use paygate_store::{DbAmount, invoices, xpubs};
+    let (key, index) =
+        xpubs::claim_index(tx, paying.chain_id).await?.ok_or_else(|| anyhow::anyhow!("no key for the chain"))?;
+    let parsed =
+        paygate_chain::Xpub::parse(&key.xpub, paying.is_test && paying.family != paygate_chain::Family::Sandbox)?;
+    let address =
+        paygate_chain::derive_address(&parsed, paying.family, paying.is_test, &key.derivation_path, index as u32)?;
+    let new = xpubs::NewAddress {
+        chain_id: paying.chain_id,
+        address: &address,
+        xpub_id: key.id,
+        index,
+        owner_id,
+        purpose: "invoice",
+        invoice_id: Some(id),
+        label: None,
+        now,
+    };
+    let address_id = xpubs::insert_address(tx, new).await?;
+    let (rate, due) = (DbAmount(paygate_core::Amount::from_int(1)), DbAmount(paygate_core::Amount::from_int(10)));
+    let method = invoices::PaymentMethod {
+        token_id: paying.token_id,
+        address_id,
+        rate: &rate,
+        amount_due: &due,
+        expires_at: now + 900,
+    };
+    invoices::set_payment_method(tx, id, method, now).await?;
+    Ok(address)
 }
