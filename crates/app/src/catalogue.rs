@@ -290,15 +290,29 @@ impl Services {
         Ok(())
     }
 
-    /// A contract's own `decimals()` must be what the operator registers (422 4225). Asked of the
-    /// chain's node before any unit of work opens; a node that does not answer does not block
-    /// the operator (§5.5: checked "when the node is reachable").
-    async fn check_contract_decimals(&self, chain_id: i64, contract: Option<&str>, decimals: i64) -> AppResult<()> {
+    /// A token contract is an address of its chain's format (400 4005), and its own `decimals()`
+    /// is what the operator registers (422 4225). The node is asked before any unit of work
+    /// opens; one that does not answer does not block the operator (§5.5: checked "when the
+    /// node is reachable").
+    async fn check_contract(&self, chain_id: i64, contract: Option<&str>, decimals: i64) -> AppResult<()> {
         let Some(contract) = contract else { return Ok(()) };
         let chains = self.catalogue(true).await?.chains;
-        let Some(adapter) = chains.iter().find(|c| c.id == chain_id).and_then(|c| self.adapter_for(c)) else {
-            return Ok(());
+        let Some(chain) = chains.iter().find(|c| c.id == chain_id) else { return Ok(()) };
+        let family = paygate_chain::Family::parse(&chain.family);
+        let well_formed = match family {
+            Some(f @ (paygate_chain::Family::Evm | paygate_chain::Family::Tron)) => {
+                paygate_chain::is_valid_address(f, chain.is_test, contract)
+            }
+            _ => false,
         };
+        if !well_formed {
+            return Err(AppError::field(
+                ErrorCode::FieldFormat,
+                "contract_address",
+                format!("Not a token contract address of {}", chain.name),
+            ));
+        }
+        let Some(adapter) = self.adapter_for(chain) else { return Ok(()) };
         match adapter.token_decimals(self, contract).await {
             Ok(Some(declared)) if declared != decimals => Err(AppError::field(
                 ErrorCode::AmountOutOfRange,
@@ -311,7 +325,7 @@ impl Services {
     }
 
     pub async fn create_token(&self, operator: &Actor, n: NewToken, client: &ClientInfo) -> AppResult<Token> {
-        self.check_contract_decimals(n.chain_id, n.contract_address.as_deref(), n.decimals).await?;
+        self.check_contract(n.chain_id, n.contract_address.as_deref(), n.decimals).await?;
         let mut tx = self.store.begin().await?;
         let coin = catalogue::coin(&mut tx, n.coin_id)
             .await?
@@ -372,7 +386,7 @@ impl Services {
         if let Some(contract) = &p.contract_address {
             let tokens = self.catalogue(true).await?.tokens;
             let t = tokens.iter().find(|t| t.id == id).ok_or_else(|| AppError::not_found("Token"))?;
-            self.check_contract_decimals(t.chain_id, Some(contract), t.decimals).await?;
+            self.check_contract(t.chain_id, Some(contract), t.decimals).await?;
         }
         let mut tx = self.store.begin().await?;
         let before = catalogue::token(&mut tx, id).await?.ok_or_else(|| AppError::not_found("Token"))?;

@@ -40,6 +40,7 @@ fn describe() {
     metrics::describe_counter!("invoice_payments_total", "Invoice payments seen by chain");
     metrics::describe_gauge!("chain_head_height", "Head height of each chain");
     metrics::describe_gauge!("chain_sync_lag_blocks", "Blocks the watcher is behind the head");
+    metrics::describe_gauge!("chain_node_up", "1 when the last look at the chain's node succeeded, else 0");
     metrics::describe_counter!("webhook_deliveries_total", "Webhook deliveries by result");
     metrics::describe_counter!("withdrawals_total", "Withdrawals by kind and status");
     metrics::describe_counter!("ledger_transactions_total", "Ledger transactions posted");

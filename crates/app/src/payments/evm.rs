@@ -56,6 +56,10 @@ impl ChainAdapter for EvmChain {
         self.chain_id
     }
 
+    fn code(&self) -> &str {
+        &self.code
+    }
+
     async fn head(&self, _s: &Services) -> AppResult<Option<i64>> {
         Ok(Some(self.node.head().await.map_err(|e| self.failed(e))? as i64))
     }

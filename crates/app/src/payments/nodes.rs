@@ -89,6 +89,7 @@ impl Services {
         let Some(adapter) = self.adapter_for(chain) else { return Ok(0) };
         let outcome = self.watch_once(adapter.as_ref()).await;
         self.chains.healthy.lock().expect("chain health").insert(chain.code.clone(), outcome.is_ok());
+        metrics::gauge!("chain_node_up", "chain" => chain.code.clone()).set(if outcome.is_ok() { 1.0 } else { 0.0 });
         outcome
     }
 

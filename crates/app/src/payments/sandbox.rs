@@ -26,6 +26,10 @@ impl ChainAdapter for SandboxChain {
         SANDBOX_CHAIN
     }
 
+    fn code(&self) -> &str {
+        "sandbox"
+    }
+
     async fn head(&self, s: &Services) -> AppResult<Option<i64>> {
         let mut c = s.store.conn().await?;
         Ok(chain_state::sandbox_head(&mut c).await?.map(|b| b.height))

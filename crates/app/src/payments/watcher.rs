@@ -42,6 +42,8 @@ pub struct ChainBlock {
 #[async_trait::async_trait]
 pub trait ChainAdapter: Send + Sync {
     fn chain_id(&self) -> i64;
+    /// The chain's code: the `chain` label of its metrics, its key in `/health/ready`.
+    fn code(&self) -> &str;
     /// The height of the newest block, `None` before the first.
     async fn head(&self, services: &Services) -> AppResult<Option<i64>>;
     /// The block at `height` with the transfers of the chain's enabled tokens.
@@ -119,7 +121,7 @@ impl Services {
             {
                 break; // the branch changed under us: the next round rewinds
             }
-            self.process_block(&mut tx, chain_id, &block).await?;
+            self.process_block(&mut tx, adapter, &block).await?;
             chain_state::remember_block(
                 &mut tx,
                 chain_id,
@@ -134,9 +136,10 @@ impl Services {
             processed += 1;
         }
         self.confirm_payments(chain_id).await?;
-        metrics::gauge!("chain_head_height", "chain" => chain_id.to_string()).set(head as f64);
+        let code = adapter.code().to_owned();
+        metrics::gauge!("chain_head_height", "chain" => code.clone()).set(head as f64);
         let lag = head - (cursor + processed as i64);
-        metrics::gauge!("chain_sync_lag_blocks", "chain" => chain_id.to_string()).set(lag.max(0) as f64);
+        metrics::gauge!("chain_sync_lag_blocks", "chain" => code).set(lag.max(0) as f64);
         Ok(processed)
     }
 
@@ -168,7 +171,8 @@ impl Services {
         Ok(())
     }
 
-    async fn process_block(&self, tx: &mut Tx, chain_id: i64, block: &ChainBlock) -> AppResult<()> {
+    async fn process_block(&self, tx: &mut Tx, adapter: &dyn ChainAdapter, block: &ChainBlock) -> AppResult<()> {
+        let chain_id = adapter.chain_id();
         let candidates: Vec<String> =
             block.transfers.iter().filter(|t| self.maybe_watched(chain_id, &t.to)).map(|t| t.to.clone()).collect();
         let watched: HashMap<String, xpubs::AddressRow> =
@@ -213,7 +217,7 @@ impl Services {
             .await?;
             // Recorded meanwhile by another watcher round: it did the rest.
             let Some(payment_id) = inserted else { continue };
-            metrics::counter!("invoice_payments_total", "chain" => chain_id.to_string()).increment(1);
+            metrics::counter!("invoice_payments_total", "chain" => adapter.code().to_owned()).increment(1);
             if let Some(i) = invoice_id {
                 self.emit_invoice(tx, address.owner_id, "invoice.payment_received", i, Some(payment_id)).await?;
                 self.advance_invoice(tx, i).await?;

@@ -170,6 +170,8 @@ bitcoin_tests! {
         let (other, _) = instance(Backend::Sqlite, &node.url, bitcoind::USER, "wrong").await;
         assert!(other.services.watch_chain(REGTEST).await.is_err());
         assert_eq!(other.api().get("/health/ready").await.ok(200)["checks"]["chains"], json!({"bitcoin-regtest": "degraded"}));
+        assert_ledger_ok(&app).await;
+        assert_ledger_ok(&other).await;
     }
 }
 

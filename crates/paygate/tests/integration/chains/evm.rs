@@ -114,6 +114,34 @@ evm_tests! {
         assert_eq!(balance_of(&app.as_user(&m.token), 4).await["amount"].to_string(), "0.495");
         let health = app.api().get("/health/ready").await.ok(200)["checks"]["chains"].clone();
         assert_eq!(health, json!({"devnet": "ok"}));
+        let metrics = String::from_utf8(app.api().get("/metrics").await.raw).unwrap();
+        for line in ["chain_sync_lag_blocks{chain=\"devnet\"} 0", "chain_node_up{chain=\"devnet\"} 1", "invoice_payments_total{chain=\"devnet\"} 1"] {
+            assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+        }
+        assert!(metrics.lines().any(|l| l.starts_with("chain_head_height{chain=\"devnet\"} ")));
+        // ether short, then topped up; over; late
+        let (partial, address, _) = invoice(&app, &m, 4, "1", ETHER).await;
+        net.anvil.send_eth(&address, wei("0.25")).await;
+        watch(&app).await;
+        let s = state(&app, partial).await;
+        assert_eq!((s["status"].clone(), s["exception"].clone(), s["amount_remaining"].clone()), (json!(2), json!("paid_partial"), json!("0.75")));
+        net.anvil.send_eth(&address, wei("0.75")).await;
+        watch(&app).await;
+        assert_eq!(summary(&state(&app, partial).await), (json!(4), json!("none"), json!("1")));
+        let (over, address, _) = invoice(&app, &m, 4, "1", ETHER).await;
+        net.anvil.send_eth(&address, wei("1.000000000000000001")).await;
+        watch(&app).await;
+        assert_eq!(summary(&state(&app, over).await), (json!(4), json!("paid_over"), json!("1.000000000000000001")));
+        let (late, address, _) = invoice(&app, &m, 4, "1", ETHER).await;
+        let mut c = app.services.store.conn().await.unwrap();
+        paygate_store::testing::execute(&mut c, &format!("UPDATE invoices SET expires_at = expires_at - 3600 WHERE id = {late}")).await.unwrap();
+        drop(c);
+        app.services.advance_due_invoices().await.unwrap();
+        net.anvil.send_eth(&address, wei("1")).await;
+        watch(&app).await;
+        assert_eq!(summary(&state(&app, late).await), (json!(5), json!("paid_late"), json!("1")));
+        // 0.5 + 1 + 1 + 1 less 1 %: the commission on the odd wei rounds up to a whole wei
+        assert_eq!(balance_of(&app.as_user(&m.token), 4).await["amount"].to_string(), "3.465");
         assert_ledger_ok(&app).await;
     }
 
@@ -208,6 +236,9 @@ evm_tests! {
         let eighteen = net.anvil.deploy_token(18).await;
         let token = json!({"coin_id": 6, "chain_id": DEVNET, "name": "Wrong", "standard": "erc20", "contract_address": eighteen, "decimals": 6, "min_amount": 1});
         net.op.post("/admin/token", token).await.err(422, 4225);
+        // a contract address must be one of the chain's
+        let tron_style = json!({"coin_id": 6, "chain_id": DEVNET, "name": "Wrong", "standard": "erc20", "contract_address": "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "decimals": 6, "min_amount": 1});
+        net.op.post("/admin/token", tron_style).await.err(400, 4005);
         assert_ledger_ok(&app).await;
     }
 
@@ -256,5 +287,8 @@ evm_tests! {
         let m = app.merchant("evm-down@example.com").await;
         let (_, _, answer) = invoice(&app, &m, 4, "1", ETHER).await;
         assert_eq!(answer["transferCommissionWeis"], Value::Null, "no estimate without the node; the invoice still gets its address");
+        let metrics = String::from_utf8(app.api().get("/metrics").await.raw).unwrap();
+        assert!(metrics.lines().any(|l| l == "chain_node_up{chain=\"devnet\"} 0"), "{metrics}");
+        assert_ledger_ok(&app).await;
     }
 }

@@ -178,5 +178,6 @@ tron_tests! {
         let token = json!({"coin_id": 6, "chain_id": SHASTA, "name": "Wrong", "standard": "trc20", "contract_address": eighteen, "decimals": 6, "min_amount": 1});
         net.op.post("/admin/token", token).await.err(422, 4225);
         assert_eq!(app.api().get("/health/ready").await.ok(200)["checks"]["chains"], json!({"tron-shasta": "ok"}));
+        assert_ledger_ok(&app).await;
     }
 }

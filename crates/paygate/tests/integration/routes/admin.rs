@@ -89,13 +89,14 @@ backend_tests! {
         // tokens
         let t = op.post("/admin/token", json!({"coin_id": 6, "chain_id": 9, "name": "USDT again", "standard": "sandbox", "decimals": 6, "min_amount": 1})).await;
         t.err(409, 4094);
-        op.post("/admin/token", json!({"coin_id": 6, "chain_id": 8, "name": "Bad", "standard": "erc20", "contract_address": "0x1", "decimals": 8, "min_amount": 1})).await.err(422, 4225);
+        op.post("/admin/token", json!({"coin_id": 6, "chain_id": 8, "name": "Bad", "standard": "erc20", "contract_address": "0x1", "decimals": 6, "min_amount": 1})).await.err(400, 4005);
+        op.post("/admin/token", json!({"coin_id": 6, "chain_id": 8, "name": "Bad", "standard": "erc20", "contract_address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "decimals": 8, "min_amount": 1})).await.err(422, 4225);
         op.post("/admin/token", json!({"coin_id": 3, "chain_id": 4, "name": "Bad", "standard": "native", "decimals": 8, "min_amount": 1})).await.err(400, 4004);
         let dai = op.post("/admin/token", json!({"coin_id": coin["id"], "chain_id": chain_id, "name": "DAI on Base", "standard": "erc20", "contract_address": "0x50c5725949A6F0c72E6C4a641F24049A917DB0Cb", "decimals": 18, "min_amount": "0.01"})).await;
         let dai = dai.ok(200).clone();
         assert_eq!(dai["min_amount"].to_string(), "0.01");
         op.put("/admin/token", json!({"id": dai["id"], "min_amount": 2, "enabled": true})).await.ok(204);
-        op.put("/admin/token", json!({"id": dai["id"], "contract_address": "0x00"})).await.err(409, 4095);
+        op.put("/admin/token", json!({"id": dai["id"], "contract_address": "0x0000000000000000000000000000000000000001"})).await.err(409, 4095);
         op.put("/admin/token", json!({"id": 11, "contract_address": "0x5FbDB2315678afecb367f032d93F642f64180aa3"})).await.ok(204);
         let all = op.get("/currency/tokens?include_disabled=true").await;
         let t11 = all.ok(200).as_array().unwrap().iter().find(|t| t["id"] == 11).unwrap().clone();
