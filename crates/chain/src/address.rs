@@ -137,20 +137,50 @@ pub fn tron_address(account: &[u8; 20]) -> String {
     bs58::encode(raw).with_check().into_string()
 }
 
+/// Which network of its family a chain is on: the main one, a public test network, or a local
+/// regression-test network (Bitcoin gives those addresses their own prefix, `bcrt1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Net {
+    Main,
+    Test,
+    Regtest,
+}
+
+impl Net {
+    /// A chain's network: test chains whose code names regtest (`bitcoin-regtest`) are regtest.
+    pub fn of(is_test: bool, code: &str) -> Net {
+        match (is_test, code.contains("regtest")) {
+            (false, _) => Net::Main,
+            (true, false) => Net::Test,
+            (true, true) => Net::Regtest,
+        }
+    }
+
+    pub fn is_test(self) -> bool {
+        self != Net::Main
+    }
+
+    /// The Bitcoin network whose address form the chain uses.
+    pub fn bitcoin(self) -> Network {
+        match self {
+            Net::Main => Network::Bitcoin,
+            Net::Test => Network::Testnet,
+            Net::Regtest => Network::Regtest,
+        }
+    }
+}
+
 /// The address at `template` (e.g. `0/{index}`) of `xpub` for a chain family.
 pub fn derive_address(
     xpub: &Xpub,
     family: Family,
-    is_test: bool,
+    net: Net,
     template: &str,
     index: u32,
 ) -> Result<String, AddressError> {
     let pk = xpub.child(template, index)?;
     Ok(match family {
-        Family::Bitcoin => {
-            let network = if is_test { Network::Testnet } else { Network::Bitcoin };
-            bitcoin::Address::p2wpkh(&CompressedPublicKey(pk), network).to_string()
-        }
+        Family::Bitcoin => bitcoin::Address::p2wpkh(&CompressedPublicKey(pk), net.bitcoin()).to_string(),
         Family::Evm | Family::Sandbox => eip55(&account(&pk)),
         Family::Tron => tron_address(&account(&pk)),
     })
@@ -205,15 +235,15 @@ mod tests {
     fn bip84_p2wpkh_vector() {
         let x = Xpub::parse(BIP84_ZPUB, false).unwrap();
         assert_eq!(
-            derive_address(&x, Family::Bitcoin, false, "0/{index}", 0).unwrap(),
+            derive_address(&x, Family::Bitcoin, Net::Main, "0/{index}", 0).unwrap(),
             "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
         );
         assert_eq!(
-            derive_address(&x, Family::Bitcoin, false, "0/{index}", 1).unwrap(),
+            derive_address(&x, Family::Bitcoin, Net::Main, "0/{index}", 1).unwrap(),
             "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g"
         );
         assert_eq!(
-            derive_address(&x, Family::Bitcoin, false, "1/{index}", 0).unwrap(),
+            derive_address(&x, Family::Bitcoin, Net::Main, "1/{index}", 0).unwrap(),
             "bc1q8c6fshw2dlwun7ekn9qwf37cu2rn755upcp6el"
         );
         assert_eq!(Xpub::parse(BIP84_ZPUB, true).unwrap_err(), AddressError::WrongNetwork);
@@ -238,7 +268,7 @@ mod tests {
         // the published first account of that mnemonic (MetaMask, Trezor, …)
         let x = Xpub::parse(&account_xpub("m/44'/60'/0'"), false).unwrap();
         assert_eq!(
-            derive_address(&x, Family::Evm, false, "0/{index}", 0).unwrap(),
+            derive_address(&x, Family::Evm, Net::Main, "0/{index}", 0).unwrap(),
             "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
         );
         assert!(is_valid_address(Family::Evm, false, "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"));
@@ -259,7 +289,7 @@ mod tests {
         assert!(!is_valid_address(Family::Tron, false, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u"));
         // a Tron deposit address is the EVM account of the same key under another encoding
         let x = Xpub::parse(&account_xpub("m/44'/60'/0'"), false).unwrap();
-        let t = derive_address(&x, Family::Tron, false, "0/{index}", 0).unwrap();
+        let t = derive_address(&x, Family::Tron, Net::Main, "0/{index}", 0).unwrap();
         let raw = bs58::decode(&t).with_check(None).into_vec().unwrap();
         assert_eq!(hex::encode(&raw[1..]), "9858effd232b4033e47d90003d41ec34ecaeda94");
         // the same zpub comes out of the seed as BIP84 publishes, so the seed is the vector's
@@ -276,11 +306,11 @@ mod tests {
         assert_eq!(account_xpub("m/44'/195'/0'"), XPUB);
         let x = Xpub::parse(XPUB, false).unwrap();
         assert_eq!(
-            derive_address(&x, Family::Tron, false, "0/{index}", 0).unwrap(),
+            derive_address(&x, Family::Tron, Net::Main, "0/{index}", 0).unwrap(),
             "TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH"
         );
         assert_eq!(
-            derive_address(&x, Family::Tron, false, "0/{index}", 1).unwrap(),
+            derive_address(&x, Family::Tron, Net::Main, "0/{index}", 1).unwrap(),
             "TSeJkUh4Qv67VNFwY8LaAxERygNdy6NQZK"
         );
     }
@@ -291,15 +321,19 @@ mod tests {
         const VPUB: &str = "vpub5Y6cjg78GGuNLsaPhmYsiw4gYX3HoQiRBiSwDaBXKUafCt9bNwWQiitDk5VZ5BVxYnQdwoTyXSs2JHRPAgjAvtbBrf8ZhDYe2jWAqvZVnsc";
         let x = Xpub::parse(VPUB, true).unwrap();
         assert_eq!(
-            derive_address(&x, Family::Bitcoin, true, "0/{index}", 0).unwrap(),
+            derive_address(&x, Family::Bitcoin, Net::Test, "0/{index}", 0).unwrap(),
             "tb1q6rz28mcfaxtmd6v789l9rrlrusdprr9pqcpvkl"
         );
+        // the same key on a regtest chain: the same witness program, regtest's prefix
+        let regtest = derive_address(&x, Family::Bitcoin, Net::of(true, "bitcoin-regtest"), "0/{index}", 0).unwrap();
+        assert!(regtest.starts_with("bcrt1q"), "{regtest}");
+        assert!(is_valid_address(Family::Bitcoin, true, &regtest));
         assert_eq!(Xpub::parse(VPUB, false).unwrap_err(), AddressError::WrongNetwork);
         // the plain xpub spelling of BIP84's key derives the same addresses as its zpub
         let as_xpub = Xpub::parse(BIP84_ZPUB, false).unwrap().canonical();
         let x = Xpub::parse(&as_xpub, false).unwrap();
         assert_eq!(
-            derive_address(&x, Family::Bitcoin, false, "0/{index}", 0).unwrap(),
+            derive_address(&x, Family::Bitcoin, Net::Main, "0/{index}", 0).unwrap(),
             "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
         );
     }

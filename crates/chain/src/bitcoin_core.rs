@@ -3,14 +3,15 @@
 //!
 //! Each output is a payment of its own, keyed by (txid, vout). Output values are read from the
 //! JSON text exactly (never through a float) and converted to satoshis; the paid address is
-//! computed from the output's script in the form paygate derives for the chain (`bc1…` on main,
-//! `tb1…` on test networks), so it matches the watched addresses whatever form the node prints.
+//! computed from the output's script in the form paygate derives for the chain (`bc1…`, `tb1…`,
+//! `bcrt1…`), so it matches the watched addresses whatever the node prints.
 
 use std::time::Duration;
 
 use bitcoin::{Address, Network, ScriptBuf};
 use serde_json::{Value, json};
 
+use crate::address::Net;
 use crate::node::NodeError;
 
 /// Virtual size of a typical one-input, two-output P2WPKH payment (fee estimates only).
@@ -47,12 +48,12 @@ fn protocol(what: impl std::fmt::Display) -> NodeError {
 const NOT_FOUND: [i64; 2] = [-8, -5];
 
 impl BitcoinNode {
-    /// A client of the node at `url` (user and password of its RPC, when it wants them) on a
-    /// main (`is_test` false) or test network; every call gives up after `timeout`.
+    /// A client of the node at `url` (user and password of its RPC, when it wants them) on
+    /// `net`; every call gives up after `timeout`.
     pub fn new(
         url: &str,
         auth: Option<(String, String)>,
-        is_test: bool,
+        net: Net,
         timeout: Duration,
     ) -> Result<BitcoinNode, NodeError> {
         url::Url::parse(url).map_err(|e| NodeError::Config(format!("node URL: {e}")))?;
@@ -61,8 +62,7 @@ impl BitcoinNode {
             .connect_timeout(timeout)
             .build()
             .map_err(|e| NodeError::Config(e.to_string()))?;
-        let network = if is_test { Network::Testnet } else { Network::Bitcoin };
-        Ok(BitcoinNode { http, url: url.to_owned(), auth, network })
+        Ok(BitcoinNode { http, url: url.to_owned(), auth, network: net.bitcoin() })
     }
 
     /// One call; `Ok(None)` when the node says the block does not exist.

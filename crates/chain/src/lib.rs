@@ -9,6 +9,7 @@ pub mod node;
 pub mod tron;
 
 pub use address::{
-    AddressError, Family, Xpub, derive_address, is_valid_address, valid_template, xpub_from_seed, xpub_from_seed_on,
+    AddressError, Family, Net, Xpub, derive_address, is_valid_address, valid_template, xpub_from_seed,
+    xpub_from_seed_on,
 };
 pub use node::NodeError;

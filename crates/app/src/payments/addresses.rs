@@ -1,7 +1,7 @@
 //! Deposit addresses: derived from the chain's active extended public key at the next unused
 //! index, never reused (the database's unique constraints stand behind the counter).
 
-use paygate_chain::{Family, Xpub, derive_address};
+use paygate_chain::{Family, Net, Xpub, derive_address};
 use paygate_core::{AppError, AppResult, ErrorCode};
 use paygate_store::catalogue::{self, Chain};
 use paygate_store::{Tx, xpubs};
@@ -32,8 +32,9 @@ impl Services {
             AppError::new(ErrorCode::DependencyUnavailable, "Address derivation failed")
         };
         let parsed = Xpub::parse(&key.xpub, chain.is_test && family != Family::Sandbox).map_err(|e| failed(&e))?;
-        let address = derive_address(&parsed, family, chain.is_test, &key.derivation_path, index as u32)
-            .map_err(|e| failed(&e))?;
+        let address =
+            derive_address(&parsed, family, Net::of(chain.is_test, &chain.code), &key.derivation_path, index as u32)
+                .map_err(|e| failed(&e))?;
         let id = xpubs::insert_address(
             tx,
             xpubs::NewAddress {

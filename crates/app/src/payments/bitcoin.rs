@@ -22,7 +22,7 @@ impl BitcoinChain {
     pub(crate) fn new(
         chain_id: i64,
         code: &str,
-        is_test: bool,
+        net: paygate_chain::Net,
         node: &crate::ChainNode,
         timeout: Duration,
     ) -> Result<BitcoinChain, NodeError> {
@@ -30,11 +30,7 @@ impl BitcoinChain {
             (Some(u), Some(p)) => Some((u.clone(), String::from_utf8_lossy(&p.0).into_owned())),
             _ => None,
         };
-        Ok(BitcoinChain {
-            chain_id,
-            code: code.to_owned(),
-            node: BitcoinNode::new(&node.rpc_url, auth, is_test, timeout)?,
-        })
+        Ok(BitcoinChain { chain_id, code: code.to_owned(), node: BitcoinNode::new(&node.rpc_url, auth, net, timeout)? })
     }
 
     fn failed(&self, e: NodeError) -> AppError {

@@ -54,9 +54,14 @@ impl Services {
             let timeout = Duration::from_millis(node.timeout_ms.max(1) as u64);
             let built: Result<Arc<dyn ChainAdapter>, NodeError> = match chain.family.as_str() {
                 "evm" => EvmChain::new(chain.id, &chain.code, &node.rpc_url, timeout).map(|a| Arc::new(a) as _),
-                "bitcoin" => {
-                    BitcoinChain::new(chain.id, &chain.code, chain.is_test, node, timeout).map(|a| Arc::new(a) as _)
-                }
+                "bitcoin" => BitcoinChain::new(
+                    chain.id,
+                    &chain.code,
+                    paygate_chain::Net::of(chain.is_test, &chain.code),
+                    node,
+                    timeout,
+                )
+                .map(|a| Arc::new(a) as _),
                 "tron" => TronChain::new(chain.id, &chain.code, node, timeout).map(|a| Arc::new(a) as _),
                 _ => return None,
             };

@@ -155,8 +155,8 @@ pub async fn choose_token(
         xpubs::claim_index(tx, paying.chain_id).await?.ok_or_else(|| anyhow::anyhow!("no key for the chain"))?;
     let parsed =
         paygate_chain::Xpub::parse(&key.xpub, paying.is_test && paying.family != paygate_chain::Family::Sandbox)?;
-    let address =
-        paygate_chain::derive_address(&parsed, paying.family, paying.is_test, &key.derivation_path, index as u32)?;
+    let net = if paying.is_test { paygate_chain::Net::Test } else { paygate_chain::Net::Main };
+    let address = paygate_chain::derive_address(&parsed, paying.family, net, &key.derivation_path, index as u32)?;
     let new = xpubs::NewAddress {
         chain_id: paying.chain_id,
         address: &address,
