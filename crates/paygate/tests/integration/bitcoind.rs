@@ -31,6 +31,8 @@ struct Chain {
     fee_rate: Option<&'static str>,
     /// Makes every block and transaction unique, also across replaced branches.
     counter: u32,
+    /// How long every answer is held back (a node that is slow or hung).
+    stall: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -187,6 +189,8 @@ async fn handle(State(chain): State<Arc<Mutex<Chain>>>, headers: HeaderMap, body
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
+    let stall = chain.lock().unwrap().stall;
+    tokio::time::sleep(stall).await;
     let Ok(req) = serde_json::from_str::<Value>(&body) else {
         return rpc_error(&Value::Null, -32700, "Parse error");
     };
@@ -220,7 +224,13 @@ async fn handle(State(chain): State<Arc<Mutex<Chain>>>, headers: HeaderMap, body
 
 impl Bitcoind {
     pub async fn start() -> Bitcoind {
-        let mut chain = Chain { blocks: vec![], mempool: vec![], fee_rate: Some("0.00010000"), counter: 0 };
+        let mut chain = Chain {
+            blocks: vec![],
+            mempool: vec![],
+            fee_rate: Some("0.00010000"),
+            counter: 0,
+            stall: std::time::Duration::ZERO,
+        };
         chain.mine_one(); // genesis
         let chain = Arc::new(Mutex::new(chain));
         let app = axum::Router::new().route("/", axum::routing::post(handle)).with_state(chain.clone());
@@ -255,6 +265,11 @@ impl Bitcoind {
         let txid = tx.compute_txid().to_string();
         chain.mempool.push(tx);
         txid
+    }
+
+    /// Holds every answer back for `d` from now on.
+    pub fn stall(&self, d: std::time::Duration) {
+        self.chain.lock().unwrap().stall = d;
     }
 
     pub fn mine(&self, blocks: usize) {

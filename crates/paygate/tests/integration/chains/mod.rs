@@ -3,4 +3,5 @@
 
 mod bitcoin;
 mod evm;
+mod isolation;
 mod tron;
