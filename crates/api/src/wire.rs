@@ -139,6 +139,11 @@ pub fn check_order_id(v: &mut paygate_core::validate::Validator, field: &str, va
     }
 }
 
+/// The `?id=` a read or update route cannot do without (400 4003).
+pub fn required_query_id(id: Option<i64>) -> Result<i64, crate::error::ApiError> {
+    id.ok_or_else(|| crate::error::ApiError::field(paygate_core::ErrorCode::InvalidParameter, "id", "id is required"))
+}
+
 /// The `id` of a delete-style route, given as `?id=` or in the body (not two different ones).
 pub fn query_or_body_id(query: Option<i64>, body: Option<i64>) -> Result<i64, crate::error::ApiError> {
     use crate::error::ApiError;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::admin_filters::{IdSet, Period};
-use crate::error::{ApiError, ApiResult, ErrorResponse};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::{Body, Caller, OperatorOnly, QueryParams, Validate};
 use crate::state::AppState;
 use crate::wire::{Paging, paged, time};
@@ -117,7 +117,7 @@ pub async fn profile(
     caller: Caller<OperatorOnly>,
     QueryParams(q): QueryParams<ProfileQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let id = q.id.ok_or_else(|| ApiError::field(ErrorCode::InvalidParameter, "id", "id is required"))?;
+    let id = crate::wire::required_query_id(q.id)?;
     let p = state.owner_profile(&caller, id).await?;
     let o = &p.owner;
     let members: Vec<serde_json::Value> = p

@@ -212,7 +212,7 @@ pub struct IdQuery {
 }
 
 fn id_of(q: &IdQuery) -> ApiResult<i64> {
-    q.id.ok_or_else(|| ApiError::field(ErrorCode::InvalidParameter, "id", "id is required"))
+    crate::wire::required_query_id(q.id)
 }
 
 /// One link.

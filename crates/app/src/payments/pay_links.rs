@@ -169,20 +169,14 @@ impl Services {
     pub async fn pay_link(&self, actor: &Actor, id: i64) -> AppResult<PayLinkSummary> {
         let owner_id = self.owner_of(actor)?;
         let mut c = self.store.conn().await?;
-        let link = pay_links::of_owner(&mut c, owner_id, id)
-            .await?
-            .filter(|l| l.status_id != pay_links::DELETED)
-            .ok_or_else(|| AppError::not_found("Pay link"))?;
+        let link = owned_link(&mut c, owner_id, id).await?;
         self.summarise(&mut c, link).await
     }
 
     pub async fn update_pay_link(&self, actor: &Actor, id: i64, p: PayLinkPatch) -> AppResult<()> {
         let owner_id = self.owner_of(actor)?;
         let mut tx = self.store.begin().await?;
-        let mut link = pay_links::of_owner(&mut tx, owner_id, id)
-            .await?
-            .filter(|l| l.status_id != pay_links::DELETED)
-            .ok_or_else(|| AppError::not_found("Pay link"))?;
+        let mut link = owned_link(&mut tx, owner_id, id).await?;
         if link.status_id == pay_links::COMPLETED {
             return Err(AppError::new(ErrorCode::InvalidState, "A completed link cannot change"));
         }
@@ -281,4 +275,12 @@ impl Services {
         }
         Ok(out)
     }
+}
+
+/// One of the owner's links that is not deleted; 404 otherwise.
+async fn owned_link(c: &mut impl Conn, owner_id: i64, id: i64) -> AppResult<PayLink> {
+    pay_links::of_owner(c, owner_id, id)
+        .await?
+        .filter(|l| l.status_id != pay_links::DELETED)
+        .ok_or_else(|| AppError::not_found("Pay link"))
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use paygate_core::series::{self, Interval};
 use paygate_core::{Amount, AppError, AppResult, ErrorCode};
-use paygate_store::catalogue::{self, Coin};
+use paygate_store::catalogue::{Coin, Token};
 use paygate_store::invoices::{self, Invoice, ProductFilter};
 use paygate_store::{Conn, ledger, pay_links, timezones, users};
 use serde::Serialize;
@@ -140,18 +140,16 @@ impl Services {
         let rows = self.matching(&mut c, owner_id, q, from, to).await?;
         let total = rows.len() as i64;
         let page: Vec<Invoice> = rows.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
-        let splits = splits(&mut c, &page).await?;
-        let coins: HashMap<i64, Coin> = catalogue::coins(&mut c).await?.into_iter().map(|c| (c.id, c)).collect();
+        let reference = self.reference(&mut c).await?;
+        let splits = splits(&mut c, &page, &reference.catalogue.tokens).await?;
+        let coins: HashMap<i64, &Coin> = reference.catalogue.coins.iter().map(|c| (c.id, c)).collect();
         let mut out = Vec::with_capacity(page.len());
         for inv in page {
             let object_name = match (inv.product_id, inv.object_id) {
                 (2, Some(id)) => pay_links::by_id(&mut c, id).await?.map(|l| l.name),
                 _ => None,
             };
-            let token = match inv.token_id {
-                Some(t) => catalogue::token(&mut c, t).await?,
-                None => None,
-            };
+            let token = inv.token_id.and_then(|t| reference.catalogue.tokens.iter().find(|x| x.id == t));
             let paid: Amount = invoices::payments_of(&mut c, inv.id)
                 .await?
                 .into_iter()
@@ -171,7 +169,7 @@ impl Services {
                 coin_id: inv.coin_id,
                 coin_code: coins.get(&inv.coin_id).map(|c| c.code.clone()).unwrap_or_default(),
                 token_id: inv.token_id,
-                code: token.map(|t| t.code),
+                code: token.map(|t| t.code.clone()),
                 amount_paid: paid.to_plain(),
                 credited_amount: split.map(|s| s.credited.clone()),
                 commission: split.map(|s| s.commission.clone()),
@@ -192,19 +190,20 @@ impl Services {
         if interval == Interval::Hour && to - from > 7 * 86400 {
             return Err(AppError::field(ErrorCode::FieldRange, "interval", "Hours only for periods up to 7 days"));
         }
+        let reference = self.reference(&mut c).await?;
+        let coin = |id: i64| reference.catalogue.coins.iter().find(|c| c.id == id);
         let currency_id = match q.currency_id {
-            Some(id) => catalogue::coin(&mut c, id)
-                .await?
+            Some(id) => coin(id)
                 .map(|c| c.id)
                 .ok_or_else(|| AppError::field(ErrorCode::NotFound, "currency_id", "Unknown currency"))?,
             None => {
                 ledger::balances(&mut c, owner_id).await?.into_iter().find(|b| b.is_default).map_or(1, |b| b.coin_id)
             }
         };
-        let currency = catalogue::coin(&mut c, currency_id).await?.ok_or_else(|| AppError::internal("coin missing"))?;
+        let currency = coin(currency_id).ok_or_else(|| AppError::internal("coin missing"))?;
         let rows = self.matching(&mut c, owner_id, q, from, to).await?;
         let paid: Vec<&Invoice> = rows.iter().filter(|i| i.status == 4).collect();
-        let splits = splits(&mut c, &rows).await?;
+        let splits = splits(&mut c, &rows, &reference.catalogue.tokens).await?;
         let mut rates: HashMap<i64, Option<Amount>> = HashMap::new();
         let mut convert = async |c: &mut paygate_store::PooledConn, coin: i64, amount: &Amount| -> AppResult<Amount> {
             if let std::collections::hash_map::Entry::Vacant(e) = rates.entry(coin) {
@@ -215,7 +214,7 @@ impl Services {
         };
         let mut amount = Amount::zero();
         let mut by_coin: BTreeMap<i64, CoinFigure> = BTreeMap::new();
-        let coins: HashMap<i64, Coin> = catalogue::coins(&mut c).await?.into_iter().map(|c| (c.id, c)).collect();
+        let coins: HashMap<i64, &Coin> = reference.catalogue.coins.iter().map(|c| (c.id, c)).collect();
         for inv in &paid {
             let converted = convert(&mut c, inv.coin_id, &inv.amount.0).await?;
             amount = &amount + &converted;
@@ -331,7 +330,7 @@ fn period(q: &ProductQuery, now: i64) -> AppResult<(i64, i64)> {
     Ok((from, to))
 }
 
-async fn splits(c: &mut impl Conn, rows: &[Invoice]) -> AppResult<HashMap<i64, Split>> {
+async fn splits(c: &mut impl Conn, rows: &[Invoice], tokens: &[Token]) -> AppResult<HashMap<i64, Split>> {
     let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
     let mut out: HashMap<i64, Split> = HashMap::new();
     for chunk in ids.chunks(500) {
@@ -346,7 +345,7 @@ async fn splits(c: &mut impl Conn, rows: &[Invoice]) -> AppResult<HashMap<i64, S
     }
     for inv in rows {
         if let (Some(s), Some(t)) = (out.get_mut(&inv.id), inv.token_id) {
-            s.paid_coin = catalogue::token(c, t).await?.map(|t| t.coin_id);
+            s.paid_coin = tokens.iter().find(|x| x.id == t).map(|t| t.coin_id);
         }
     }
     Ok(out)

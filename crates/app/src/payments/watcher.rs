@@ -346,13 +346,16 @@ impl Services {
 
     /// `incoming` of the owner's balance of a token's coin: Σ payments seen, not confirmed.
     async fn refresh_incoming(&self, tx: &mut Tx, owner_id: i64, token_id: i64) -> AppResult<()> {
-        let Some(token) = catalogue::token(tx, token_id).await? else { return Ok(()) };
+        let reference = self.reference(tx).await?;
+        let Some(coin_id) = reference.catalogue.tokens.iter().find(|t| t.id == token_id).map(|t| t.coin_id) else {
+            return Ok(());
+        };
         let sum: Amount =
-            invoices::unconfirmed_of_owner_coin(tx, owner_id, token.coin_id).await?.into_iter().map(|a| a.0).sum();
-        if sum.is_zero() && ledger::balance_of_coin(tx, owner_id, token.coin_id).await?.is_none() {
+            invoices::unconfirmed_of_owner_coin(tx, owner_id, coin_id).await?.into_iter().map(|a| a.0).sum();
+        if sum.is_zero() && ledger::balance_of_coin(tx, owner_id, coin_id).await?.is_none() {
             return Ok(());
         }
-        let balance = ledger::ensure_balance(tx, owner_id, token.coin_id, self.now()).await?;
+        let balance = ledger::ensure_balance(tx, owner_id, coin_id, self.now()).await?;
         invoices::set_incoming(tx, balance, &DbAmount(sum)).await?;
         Ok(())
     }
