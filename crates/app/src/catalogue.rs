@@ -116,9 +116,10 @@ impl Services {
         Ok(())
     }
 
-    /// Tokens the owner can accept: enabled, on an enabled chain of the mode, with an address
-    /// key. The sandbox chain derives from the server's own key; real chains need an operator's
-    /// extended public key (registered through `/admin/xpub`).
+    /// Tokens the owner can accept: enabled, on an enabled chain of the mode that this instance
+    /// watches, with an address key. The sandbox chain derives from the server's own key; real
+    /// chains need an operator's extended public key (registered through `/admin/xpub`) and a
+    /// configured node.
     pub async fn owner_tokens(&self, _actor: &Actor) -> AppResult<Vec<Token>> {
         let mut c = self.store.conn().await?;
         self.owner_tokens_in(&mut c).await
@@ -127,7 +128,8 @@ impl Services {
     pub(crate) async fn owner_tokens_in(&self, c: &mut impl Conn) -> AppResult<Vec<Token>> {
         let keyed = self.reference(c).await?.keyed_chains.clone();
         let cat = self.catalogue_in(c, false).await?;
-        Ok(cat.tokens.into_iter().filter(|t| keyed.contains(&t.chain_id)).collect())
+        let watched = |chain_id: i64| cat.chains.iter().any(|ch| ch.id == chain_id && self.watchable(ch));
+        Ok(cat.tokens.iter().filter(|t| keyed.contains(&t.chain_id) && watched(t.chain_id)).cloned().collect())
     }
 
     pub async fn create_chain(&self, operator: &Actor, n: NewChain, client: &ClientInfo) -> AppResult<Chain> {

@@ -140,7 +140,7 @@ impl BitcoinNode {
         let Some(rate) = r.get("feerate") else { return Ok(None) };
         // BTC per 1000 vbytes → satoshis for a typical payment, rounded up.
         let per_kvb = sats(rate)?;
-        Ok(Some((per_kvb * TYPICAL_VSIZE).div_ceil(1000)))
+        Ok(Some(per_kvb.saturating_mul(TYPICAL_VSIZE).div_ceil(1000)))
     }
 }
 

@@ -87,6 +87,9 @@ impl EvmNode {
         else {
             return Ok(None);
         };
+        if block.transactions.as_transactions().is_none() {
+            return Err(NodeError::Protocol(format!("block {height} came without its transactions")));
+        }
         let mut transfers = Vec::new();
         for tx in block.transactions.txns() {
             let (Some(to), value) = (tx.to(), tx.value()) else { continue };

@@ -181,6 +181,23 @@ impl TronNode {
         });
         if !contracts.is_empty() && has_calls {
             let infos = self.post("/wallet/gettransactioninfobyblocknum", json!({"num": height})).await?;
+            // Asked by number, twice: a fork between the calls would mix two blocks' data.
+            let txids: Vec<&str> = b
+                .get("transactions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.get("txID").and_then(Value::as_str))
+                .collect();
+            let foreign = infos
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|i| i.get("id").and_then(Value::as_str))
+                .any(|id| !txids.contains(&id));
+            if foreign {
+                return Err(NodeError::Unreachable(format!("block {height} changed while it was read")));
+            }
             for info in infos.as_array().into_iter().flatten() {
                 if info.pointer("/receipt/result").and_then(Value::as_str) != Some("SUCCESS") {
                     continue;
@@ -207,9 +224,9 @@ impl TronNode {
                     if topics.len() != 3 || topics[0] != TRANSFER_TOPIC || data.len() != 64 {
                         continue;
                     }
-                    let (Some(to), Some(value)) = (hex_to_base58(&topics[2][24..]), word_to_decimal(data)) else {
-                        continue;
-                    };
+                    // The indexed `to` is a 32-byte word: 24 hex digits of padding, then the account.
+                    let to = topics[2].get(24..).filter(|a| a.len() == 40).and_then(hex_to_base58);
+                    let (Some(to), Some(value)) = (to, word_to_decimal(data)) else { continue };
                     let contract = hex_to_base58(&address);
                     transfers.push(TronTransfer { tx_hash: txid.to_owned(), index: index as u64, to, contract, value });
                 }

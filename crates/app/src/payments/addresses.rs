@@ -23,6 +23,12 @@ impl Services {
     pub(crate) async fn new_address(&self, tx: &mut Tx, chain: &Chain, f: AddressFor<'_>) -> AppResult<(i64, String)> {
         let unavailable =
             || AppError::new(ErrorCode::PaymentMethodUnavailable, format!("No active key for chain {}", chain.code));
+        if !self.watchable(chain) {
+            return Err(AppError::new(
+                ErrorCode::PaymentMethodUnavailable,
+                format!("Chain {} is not watched by this instance", chain.code),
+            ));
+        }
         let family = Family::parse(&chain.family).ok_or_else(unavailable)?;
         let (key, index) = xpubs::claim_index(tx, chain.id).await?.ok_or_else(unavailable)?;
         // A stored key that cannot derive is the operator's to fix (§4.26: 500 5001); the unit of

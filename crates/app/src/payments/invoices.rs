@@ -326,6 +326,7 @@ impl Services {
             .tokens
             .into_iter()
             .filter(|t| keyed.contains(&t.chain_id))
+            .filter(|t| cat.chains.iter().any(|ch| ch.id == t.chain_id && self.watchable(ch)))
             .filter(|t| object_ids.is_empty() || object_ids.contains(&t.id))
             .filter(|t| narrowing.is_empty() || narrowing.contains(&t.id))
             .filter_map(|t| cat.chains.iter().find(|ch| ch.id == t.chain_id).cloned().map(|ch| (t, ch)))

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::FutureExt;
 use paygate_chain::NodeError;
 use paygate_core::{AppError, AppResult, ErrorCode};
 use paygate_store::catalogue::Chain;
@@ -36,6 +37,12 @@ pub(crate) struct Chains {
 impl Services {
     fn node_of(&self, chain: &Chain) -> Option<&ChainNode> {
         self.config.chain_nodes.get(&ChainNode::key(&chain.code))
+    }
+
+    /// Whether this instance watches `chain`: the sandbox, or a chain whose node is configured.
+    /// Addresses are issued only on such chains, so no payer is sent where nobody looks.
+    pub(crate) fn watchable(&self, chain: &Chain) -> bool {
+        chain.family == "sandbox" || self.node_of(chain).is_some()
     }
 
     /// The adapter of a chain that can be watched here: the sandbox chain on sandbox instances,
@@ -142,8 +149,14 @@ pub(crate) async fn run(services: Arc<Services>, shutdown: tokio::sync::watch::R
         tasks.push(tokio::spawn(async move {
             tracing::info!(chain = %chain.code, "watching the chain");
             loop {
-                if let Err(e) = services.watch_chain(chain.id).await {
-                    tracing::warn!(chain = %chain.code, error = %e, "chain watch failed");
+                // A panic on a node's answer must not end the chain's watcher for good.
+                match std::panic::AssertUnwindSafe(services.watch_chain(chain.id)).catch_unwind().await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::warn!(chain = %chain.code, error = %e, "chain watch failed"),
+                    Err(_) => {
+                        tracing::error!(chain = %chain.code, "chain watch panicked");
+                        services.chains.healthy.lock().expect("chain health").insert(chain.code.clone(), false);
+                    }
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(every) => {}

@@ -5,7 +5,8 @@
 //! Addresses are never deleted or reused, so the sets only grow: each refresh reads the rows
 //! above the highest id seen. An id below it may still commit later (a unit of work that took
 //! its id before a faster one committed), so ids found missing are asked for again on every
-//! refresh until they appear or `GAP_WAIT` has passed (rolled-back inserts leave holes for good).
+//! refresh until they appear or `GAP_WAIT` (an hour) has passed (rolled-back inserts leave
+//! holes for good).
 //! The watcher refreshes after fetching a block and before matching it: an address a payer could
 //! pay was committed before the payment, hence before the block was fetched.
 
@@ -18,8 +19,11 @@ use paygate_store::xpubs;
 
 use crate::Services;
 
-/// Longer than any unit of work that inserts an address runs.
-const GAP_WAIT: i64 = 60;
+/// Far longer than any unit of work that inserts an address can run (statement and lock
+/// timeouts end them well before); holes are rare (rolled-back inserts), so waiting is cheap.
+const GAP_WAIT: i64 = 3600;
+/// Holes kept at most: the oldest are given up first.
+const MAX_GAPS: usize = 100_000;
 
 #[derive(Default)]
 pub(crate) struct WatchedSets(Mutex<Sets>);
@@ -54,6 +58,9 @@ impl Sets {
         }
         self.max_id = before.max(expected - 1);
         self.gaps.retain(|_, first_missed| now - *first_missed < GAP_WAIT);
+        while self.gaps.len() > MAX_GAPS {
+            self.gaps.pop_first();
+        }
     }
 
     fn has(&self, chain_id: i64, address: &str) -> bool {

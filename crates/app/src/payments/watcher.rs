@@ -65,6 +65,15 @@ pub trait ChainAdapter: Send + Sync {
     }
 }
 
+/// A node answering about a height what contradicts what it said of its head.
+fn inconsistent(adapter: &dyn ChainAdapter, height: i64) -> AppError {
+    tracing::warn!(chain = adapter.code(), height, "the node's blocks contradict its head");
+    AppError::new(
+        paygate_core::ErrorCode::DependencyUnavailable,
+        format!("The {} node is inconsistent", adapter.code()),
+    )
+}
+
 /// Operation types of credited payments.
 const OP_INVOICE_PAYMENT: i64 = 1;
 const OP_RECEIVE_REQUEST: i64 = 2;
@@ -90,6 +99,13 @@ impl Services {
                 }
             }
         };
+        if head < cursor {
+            // A node behind the one read before (a restart, a fail-over): wait for it to catch
+            // up; a shorter chain is no reorganisation by itself.
+            tracing::info!(chain = adapter.code(), head, cursor, "node behind the watcher's cursor");
+            return Ok(0);
+        }
+        let from = cursor;
         // A reorganisation: walk back to the last block both branches share, revert above it.
         let mut rewound = false;
         while cursor > 0 {
@@ -97,19 +113,34 @@ impl Services {
                 let mut c = self.store.conn().await?;
                 chain_state::block_hash(&mut c, chain_id, cursor).await?
             };
-            let actual = adapter.block_hash(self, cursor).await?;
-            if remembered.is_none() || remembered == actual {
+            let Some(remembered) = remembered else {
+                if rewound {
+                    tracing::error!(
+                        chain = adapter.code(),
+                        height = cursor,
+                        "reorganisation deeper than the remembered blocks: payments below may need an operator's check"
+                    );
+                }
+                break;
+            };
+            // A node that has no block at a height below its head is not telling the truth.
+            let actual = adapter.block_hash(self, cursor).await?.ok_or_else(|| inconsistent(adapter, cursor))?;
+            if remembered == actual {
                 break;
             }
             cursor -= 1;
             rewound = true;
         }
-        if rewound {
-            self.revert_above(chain_id, cursor).await?;
+        if rewound && !self.revert_above(chain_id, from, cursor).await? {
+            return Ok(0); // another watcher moved the chain meanwhile
         }
+        let remember = self.remember_depth(chain_id).await?;
         let mut processed = 0;
         for height in cursor + 1..=head {
             let Some(block) = adapter.block(self, height).await? else { break };
+            if block.block.height != height {
+                return Err(inconsistent(adapter, height));
+            }
             // After the fetch: every address the block can pay was committed before it.
             self.refresh_watched().await?;
             let mut tx = self.store.begin().await?;
@@ -128,7 +159,7 @@ impl Services {
                 height,
                 &block.block.hash,
                 &block.block.parent_hash,
-                REMEMBER,
+                remember,
             )
             .await?;
             chain_state::set_cursor(&mut tx, chain_id, height, self.now()).await?;
@@ -143,11 +174,23 @@ impl Services {
         Ok(processed)
     }
 
+    /// How many blocks' hashes are kept: beyond the confirmation depth, so that any reorganisation
+    /// that can still touch an unconfirmed payment is seen.
+    async fn remember_depth(&self, chain_id: i64) -> AppResult<i64> {
+        let mut c = self.store.conn().await?;
+        let reference = self.reference(&mut c).await?;
+        let required =
+            reference.catalogue.chains.iter().find(|ch| ch.id == chain_id).map_or(1, |ch| ch.confirmations_required);
+        Ok(REMEMBER.max(required * 2))
+    }
+
     /// Unconfirmed payments in the removed blocks drop out; the invoices they counted for are
-    /// evaluated again.
-    async fn revert_above(&self, chain_id: i64, height: i64) -> AppResult<()> {
+    /// evaluated again. `false` when the cursor is no longer at `from` (another watcher acted).
+    async fn revert_above(&self, chain_id: i64, from: i64, height: i64) -> AppResult<bool> {
         let mut tx = self.store.begin().await?;
-        chain_state::lock_cursor(&mut tx, chain_id).await?;
+        if chain_state::lock_cursor(&mut tx, chain_id).await? != from {
+            return Ok(false);
+        }
         let mut touched = BTreeSet::new();
         let mut owners = BTreeSet::new();
         for p in invoices::above(&mut tx, chain_id, height).await? {
@@ -168,7 +211,7 @@ impl Services {
             self.refresh_incoming(&mut tx, owner, token).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn process_block(&self, tx: &mut Tx, adapter: &dyn ChainAdapter, block: &ChainBlock) -> AppResult<()> {
@@ -194,6 +237,7 @@ impl Services {
                     if let Some(i) = known.invoice_id {
                         self.advance_invoice(tx, i).await?;
                     }
+                    self.refresh_incoming(tx, known.owner_id, known.token_id).await?;
                 }
                 continue;
             }
@@ -255,15 +299,13 @@ impl Services {
                 chain.confirmations_required,
             )
         };
-        for p in pending {
-            let depth = p.block_height.map(|h| head - h + 1).unwrap_or(0);
-            if depth < required {
-                continue;
-            }
+        let deep_enough = |p: &Payment| p.block_height.is_some_and(|h| head - h + 1 >= required);
+        for p in pending.iter().filter(|p| deep_enough(p)) {
             let mut tx = self.store.begin().await?;
-            // Another watcher may have credited it since the list was read.
+            // Another watcher may have credited it, or a reorganisation moved it, since the list
+            // was read: judged again on the locked row.
             match invoices::lock_payment(&mut tx, p.id).await? {
-                Some(p) if p.status == "seen" => self.credit(&mut tx, &p).await?,
+                Some(p) if p.status == "seen" && deep_enough(&p) => self.credit(&mut tx, &p).await?,
                 _ => continue,
             }
             tx.commit().await?;

@@ -139,9 +139,21 @@ bitcoin_tests! {
         watch(&app).await;
         let s = state(&app, id).await;
         assert_eq!((s["status"].clone(), s["confirmations"].clone()), (json!(3), json!(1)));
-        // the tip is replaced by a longer branch that does not have the payment
-        node.replace_tip(1, true);
+        // the node falls behind (a fail-over to one that has not seen the last block yet):
+        // nothing is reverted while it catches up
+        node.replace_tip(1, false);
+        watch(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["payments"][0]["status"].clone()), (json!(3), json!("seen")));
+        // it mines the payment again, on a branch of its own: replaced, then seen again, once
         node.mine(2);
+        watch(&app).await;
+        let s = state(&app, id).await;
+        assert_eq!((s["status"].clone(), s["payments"].as_array().unwrap().len(), s["payments"][0]["status"].clone()), (json!(3), 1, json!("seen")));
+        assert_eq!(balance_of(&app.as_user(&m.token), BTC).await["incoming"].to_string(), "0.5", "incoming follows the payment back");
+        // the tip is replaced by a longer branch that does not have the payment
+        node.replace_tip(2, true);
+        node.mine(3);
         watch(&app).await;
         let s = state(&app, id).await;
         assert_eq!((s["status"].clone(), s["payments"][0]["status"].clone(), s["amount_paid"].clone()), (json!(2), json!("replaced"), json!("0")));
@@ -211,5 +223,32 @@ async fn a_real_bitcoind_pays_an_invoice_when_one_is_given() {
     rpc("generatetoaddress", json!([1, miner])).await;
     watch(&app).await;
     assert_eq!(state(&app, id).await["status"], 4);
+    assert_ledger_ok(&app).await;
+}
+
+/// An instance hands out addresses only on chains it watches: a key alone is not enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_address_on_a_chain_whose_node_is_not_configured() {
+    let node = Bitcoind::start().await;
+    let (app, _) = instance(Backend::Sqlite, &node.url, bitcoind::USER, bitcoind::PASSWORD).await;
+    // a key for the devnet, whose node this instance does not know
+    let (email, secret) = app.operator("devnet-keys@example.com").await;
+    let op = app.as_user(&app.operator_token(&email, &secret).await);
+    let mut c = app.services.store.conn().await.unwrap();
+    paygate_store::testing::execute(&mut c, "UPDATE users SET totp_last_step = 0 WHERE is_operator").await.unwrap();
+    drop(c);
+    let tpub = paygate_chain::xpub_from_seed_on(&[23u8; 32], true).unwrap();
+    op.post("/admin/xpub", json!({"chain_id": 8, "xpub": tpub, "otp": totp_now(&secret, 0)})).await.ok(200);
+    let m = app.merchant("unwatched@example.com").await;
+    let me = app.as_user(&m.token);
+    me.post("/api/wallet", json!({"chain_id": 8})).await.err(422, 4229);
+    let tokens = me.get("/api/owner/currency/tokens").await.ok(200).clone();
+    let chains: std::collections::BTreeSet<i64> =
+        tokens.as_array().unwrap().iter().map(|t| t["chain_id"].as_i64().unwrap()).collect();
+    assert_eq!(chains, [REGTEST].into(), "only the watched chain's tokens are offered");
+    let id =
+        me.post("/invoice/create", json!({"amount": 1, "coin_id": 4, "product_id": 1})).await.ok(200)["invoice_id"]
+            .clone();
+    me.post("/invoice/pay", json!({"idInvoice": id, "token_id": 10})).await.err(422, 4224);
     assert_ledger_ok(&app).await;
 }
