@@ -126,46 +126,64 @@ impl Services {
     }
 }
 
+/// How often the job looks for chains an operator enabled (or added) since it started.
+const RESCAN: Duration = Duration::from_secs(30);
+
 /// A watcher task per chain with a node; the sandbox chain has its own miner-and-watcher job.
-pub(crate) async fn run(services: Arc<Services>, shutdown: tokio::sync::watch::Receiver<bool>) {
-    let chains = match services.catalogue(false).await {
-        Ok(cat) => cat.chains,
-        Err(e) => {
-            tracing::error!(error = %e, "chain watchers not started: catalogue unreadable");
-            return;
-        }
-    };
-    for code in services.unsupported_nodes(&chains) {
-        tracing::error!(chain = %code, "a node is configured for a chain family this build cannot watch yet");
-    }
-    let mut tasks = Vec::new();
-    for chain in chains.into_iter().filter(|ch| ch.family != "sandbox") {
-        let Some(node) = services.node_of(&chain) else { continue };
-        if services.adapter_for(&chain).is_none() {
-            continue;
-        }
-        let every = Duration::from_millis(node.poll_ms.max(50) as u64);
-        let (services, mut shutdown) = (services.clone(), shutdown.clone());
-        tasks.push(tokio::spawn(async move {
-            tracing::info!(chain = %chain.code, "watching the chain");
-            loop {
-                // A panic on a node's answer must not end the chain's watcher for good.
-                match std::panic::AssertUnwindSafe(services.watch_chain(chain.id)).catch_unwind().await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => tracing::warn!(chain = %chain.code, error = %e, "chain watch failed"),
-                    Err(_) => {
-                        tracing::error!(chain = %chain.code, "chain watch panicked");
-                        services.chains.healthy.lock().expect("chain health").insert(chain.code.clone(), false);
+/// Chains enabled later get theirs at the next rescan; a disabled chain's task idles.
+pub(crate) async fn run(services: Arc<Services>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut running: HashMap<i64, tokio::task::JoinHandle<()>> = HashMap::new();
+    let mut reported = std::collections::BTreeSet::new();
+    loop {
+        match services.catalogue(false).await {
+            Ok(cat) => {
+                for code in services.unsupported_nodes(&cat.chains) {
+                    if reported.insert(code.clone()) {
+                        tracing::error!(chain = %code, "a node is configured for a chain family this build cannot watch");
                     }
                 }
-                tokio::select! {
-                    _ = tokio::time::sleep(every) => {}
-                    _ = shutdown.changed() => return,
+                for chain in cat.chains.into_iter().filter(|ch| ch.family != "sandbox") {
+                    if running.contains_key(&chain.id) || services.adapter_for(&chain).is_none() {
+                        continue;
+                    }
+                    let Some(node) = services.node_of(&chain) else { continue };
+                    let every = Duration::from_millis(node.poll_ms.max(50) as u64);
+                    let id = chain.id;
+                    running.insert(id, tokio::spawn(watch_loop(services.clone(), chain, every, shutdown.clone())));
                 }
             }
-        }));
+            Err(e) => tracing::error!(error = %e, "chain watchers: catalogue unreadable"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RESCAN) => {}
+            _ = shutdown.changed() => break,
+        }
     }
-    for t in tasks {
+    for (_, t) in running {
         let _ = t.await;
+    }
+}
+
+async fn watch_loop(
+    services: Arc<Services>,
+    chain: Chain,
+    every: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    tracing::info!(chain = %chain.code, "watching the chain");
+    loop {
+        // A panic on a node's answer must not end the chain's watcher for good.
+        match std::panic::AssertUnwindSafe(services.watch_chain(chain.id)).catch_unwind().await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(chain = %chain.code, error = %e, "chain watch failed"),
+            Err(_) => {
+                tracing::error!(chain = %chain.code, "chain watch panicked");
+                services.chains.healthy.lock().expect("chain health").insert(chain.code.clone(), false);
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => return,
+        }
     }
 }
