@@ -4,4 +4,5 @@
 mod bitcoin;
 mod evm;
 mod isolation;
+mod killed;
 mod tron;
