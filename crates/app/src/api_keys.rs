@@ -44,10 +44,13 @@ impl Services {
     pub async fn authenticate_key(&self, key: &str) -> AppResult<KeyActor> {
         let invalid = || AppError::field(ErrorCode::ApiKeyInvalid, "X-API-Key", "API key invalid");
         let mut c = self.store.conn().await?;
-        let k = api_keys::by_hash(&mut c, &self.key_hash(key)).await?.ok_or_else(invalid)?;
+        let (k, owner_status) = api_keys::by_hash(&mut c, &self.key_hash(key)).await?.ok_or_else(invalid)?;
         let now = self.now();
         if k.status_id != 1 || k.expires_at.is_some_and(|t| t <= now) {
             return Err(invalid());
+        }
+        if owner_status == paygate_store::owners::STATUS_SUSPENDED {
+            return Err(AppError::new(ErrorCode::AccountDisabled, "Owner suspended"));
         }
         if k.last_used_at.is_none_or(|t| now - t >= 60) {
             api_keys::touch(&mut c, k.id, now).await?;

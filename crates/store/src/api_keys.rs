@@ -62,9 +62,19 @@ pub async fn get(c: &mut impl Conn, owner_id: i64, id: i64) -> StoreResult<Optio
     Ok(run!(c, |db| sqlx::query_as::<_, ApiKey>(sql).bind(owner_id).bind(id).fetch_optional(db).await)?)
 }
 
-pub async fn by_hash(c: &mut impl Conn, key_hash: &str) -> StoreResult<Option<ApiKey>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE key_hash = $1"));
-    Ok(run!(c, |db| sqlx::query_as::<_, ApiKey>(sql).bind(key_hash).fetch_optional(db).await)?)
+/// A key by the hash of its secret, with its owner's status (a suspended owner's keys stop).
+pub async fn by_hash(c: &mut impl Conn, key_hash: &str) -> StoreResult<Option<(ApiKey, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        key: ApiKey,
+        owner_status: i64,
+    }
+    const SQL: &str = "SELECT k.id, k.owner_id, k.name, k.prefix, k.scopes, k.status_id, k.expires_at, k.last_used_at, \
+        k.created_by_user_id, k.created_at, o.status AS owner_status FROM api_keys k JOIN owners o ON o.id = k.owner_id \
+        WHERE k.key_hash = $1";
+    let row = run!(c, |db| sqlx::query_as::<_, Row>(SQL).bind(key_hash).fetch_optional(db).await)?;
+    Ok(row.map(|r| (r.key, r.owner_status)))
 }
 
 pub async fn revoke(c: &mut impl Conn, owner_id: i64, id: i64) -> StoreResult<()> {

@@ -53,5 +53,10 @@ backend_tests! {
         let second = idem.post("/invoice/create", json!({"amount": 3, "coin_id": 1, "product_id": 1})).await;
         assert_eq!(first.ok(200)["invoice_id"], second.ok(200)["invoice_id"]);
         assert_eq!(second.header("idempotent-replayed"), Some("true"));
+        // a suspended owner's keys stop with its sign-ins
+        let mut c = app.services.store.conn().await.unwrap();
+        paygate_store::testing::execute(&mut c, &format!("UPDATE owners SET status = 2 WHERE id = {}", m.owner_id)).await.unwrap();
+        drop(c);
+        app.api().with_header("X-API-Key", &k3).post("/invoice/create", json!({"amount": 3, "coin_id": 1, "product_id": 1})).await.err(403, 4034);
     }
 }
