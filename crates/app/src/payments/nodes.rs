@@ -39,10 +39,11 @@ impl Services {
         self.config.chain_nodes.get(&ChainNode::key(&chain.code))
     }
 
-    /// Whether this instance watches `chain`: the sandbox, or a chain whose node is configured.
-    /// Addresses are issued only on such chains, so no payer is sent where nobody looks.
+    /// Whether this instance watches `chain`: an enabled chain of the mode with an adapter (the
+    /// sandbox, or a chain whose node is configured). Addresses are issued only on such chains,
+    /// so no payer is sent where nobody looks.
     pub(crate) fn watchable(&self, chain: &Chain) -> bool {
-        chain.family == "sandbox" || self.node_of(chain).is_some()
+        self.adapter_for(chain).is_some()
     }
 
     /// The adapter of a chain that can be watched here: the sandbox chain on sandbox instances,
@@ -115,7 +116,7 @@ impl Services {
             .filter(|ch| ch.family == "sandbox" || self.node_of(ch).is_some())
             .map(|ch| {
                 // Not yet watched counts as ok until its first round says otherwise.
-                let ok = healthy.get(&ch.code).copied().unwrap_or(true) && self.adapter_for(ch).is_some();
+                let ok = healthy.get(&ch.code).copied().unwrap_or(true) && self.watchable(ch);
                 (ch.code.clone(), if ok { "ok" } else { "degraded" })
             })
             .collect();
