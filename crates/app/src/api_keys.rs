@@ -19,6 +19,9 @@ pub struct KeyActor {
     pub key_id: i64,
     pub owner_id: i64,
     pub scopes: Vec<String>,
+    /// The key's owner as read with the key: a key's call needs its plan and KYC status, and
+    /// reading them again would cost a round trip for the same row.
+    pub owner: std::sync::Arc<paygate_store::owners::Owner>,
 }
 
 impl KeyActor {
@@ -44,19 +47,19 @@ impl Services {
     pub async fn authenticate_key(&self, key: &str) -> AppResult<KeyActor> {
         let invalid = || AppError::field(ErrorCode::ApiKeyInvalid, "X-API-Key", "API key invalid");
         let mut c = self.store.conn().await?;
-        let (k, owner_status) = api_keys::by_hash(&mut c, &self.key_hash(key)).await?.ok_or_else(invalid)?;
+        let (k, owner) = api_keys::by_hash(&mut c, &self.key_hash(key)).await?.ok_or_else(invalid)?;
         let now = self.now();
         if k.status_id != 1 || k.expires_at.is_some_and(|t| t <= now) {
             return Err(invalid());
         }
-        if owner_status == paygate_store::owners::STATUS_SUSPENDED {
+        if owner.status == paygate_store::owners::STATUS_SUSPENDED {
             return Err(AppError::new(ErrorCode::AccountDisabled, "Owner suspended"));
         }
         if k.last_used_at.is_none_or(|t| now - t >= 60) {
             api_keys::touch(&mut c, k.id, now).await?;
         }
         self.throttle(&format!("key:{}", k.id), 600, crate::ratelimit::MINUTE)?;
-        Ok(KeyActor { key_id: k.id, owner_id: k.owner_id, scopes: k.scope_list() })
+        Ok(KeyActor { key_id: k.id, owner_id: k.owner_id, scopes: k.scope_list(), owner: std::sync::Arc::new(owner) })
     }
 
     pub async fn api_keys(&self, actor: &Actor) -> AppResult<Vec<ApiKey>> {

@@ -34,7 +34,7 @@ impl Services {
 
     pub(crate) async fn owner_with_plan(&self, c: &mut impl Conn, owner_id: i64) -> AppResult<(Owner, Plan)> {
         let owner = owners::by_id(c, owner_id).await?.ok_or_else(|| AppError::not_found("Owner"))?;
-        let plan = plan::plan(owner.plan_id).or_else(|| plan::plan(1)).expect("plan 1 exists");
+        let plan = plan_of(&owner);
         Ok((owner, plan))
     }
 
@@ -69,4 +69,9 @@ impl Services {
             NetworkMode::Main => !chain.is_test,
         }
     }
+}
+
+/// An owner's plan (plan 1 when the owner's is gone from the dictionary).
+pub(crate) fn plan_of(owner: &Owner) -> Plan {
+    plan::plan(owner.plan_id).or_else(|| plan::plan(1)).expect("plan 1 exists")
 }

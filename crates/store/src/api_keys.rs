@@ -1,5 +1,6 @@
 //! Integration API keys (§1.3.3, §5.2).
 
+use crate::owners::{self, Owner};
 use crate::{Conn, StoreResult, exec, run};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -62,19 +63,55 @@ pub async fn get(c: &mut impl Conn, owner_id: i64, id: i64) -> StoreResult<Optio
     Ok(run!(c, |db| sqlx::query_as::<_, ApiKey>(sql).bind(owner_id).bind(id).fetch_optional(db).await)?)
 }
 
-/// A key by the hash of its secret, with its owner's status (a suspended owner's keys stop).
-pub async fn by_hash(c: &mut impl Conn, key_hash: &str) -> StoreResult<Option<(ApiKey, i64)>> {
+/// A key by the hash of its secret, with its owner (whose status stops a suspended owner's keys,
+/// and whose plan and KYC the key's calls need next).
+pub async fn by_hash(c: &mut impl Conn, key_hash: &str) -> StoreResult<Option<(ApiKey, Owner)>> {
     #[derive(sqlx::FromRow)]
-    struct Row {
+    struct KeyWithOwner {
+        #[sqlx(rename = "k_id")]
+        id: i64,
+        #[sqlx(rename = "k_name")]
+        name: String,
+        #[sqlx(rename = "k_prefix")]
+        prefix: String,
+        #[sqlx(rename = "k_scopes")]
+        scopes: String,
+        #[sqlx(rename = "k_status_id")]
+        status_id: i64,
+        #[sqlx(rename = "k_expires_at")]
+        expires_at: Option<i64>,
+        #[sqlx(rename = "k_last_used_at")]
+        last_used_at: Option<i64>,
+        #[sqlx(rename = "k_created_by_user_id")]
+        created_by_user_id: i64,
+        #[sqlx(rename = "k_created_at")]
+        created_at: i64,
         #[sqlx(flatten)]
-        key: ApiKey,
-        owner_status: i64,
+        owner: Owner,
     }
-    const SQL: &str = "SELECT k.id, k.owner_id, k.name, k.prefix, k.scopes, k.status_id, k.expires_at, k.last_used_at, \
-        k.created_by_user_id, k.created_at, o.status AS owner_status FROM api_keys k JOIN owners o ON o.id = k.owner_id \
-        WHERE k.key_hash = $1";
-    let row = run!(c, |db| sqlx::query_as::<_, Row>(SQL).bind(key_hash).fetch_optional(db).await)?;
-    Ok(row.map(|r| (r.key, r.owner_status)))
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT k.id AS k_id, k.name AS k_name, k.prefix AS k_prefix, k.scopes AS k_scopes, \
+         k.status_id AS k_status_id, k.expires_at AS k_expires_at, k.last_used_at AS k_last_used_at, \
+         k.created_by_user_id AS k_created_by_user_id, k.created_at AS k_created_at, {} \
+         FROM api_keys k JOIN owners o ON o.id = k.owner_id WHERE k.key_hash = $1",
+        owners::COLUMNS_OF_O
+    ));
+    let row = run!(c, |db| sqlx::query_as::<_, KeyWithOwner>(sql).bind(key_hash).fetch_optional(db).await)?;
+    Ok(row.map(|r| {
+        let key = ApiKey {
+            id: r.id,
+            owner_id: r.owner.id,
+            name: r.name,
+            prefix: r.prefix,
+            scopes: r.scopes,
+            status_id: r.status_id,
+            expires_at: r.expires_at,
+            last_used_at: r.last_used_at,
+            created_by_user_id: r.created_by_user_id,
+            created_at: r.created_at,
+        };
+        (key, r.owner)
+    }))
 }
 
 pub async fn revoke(c: &mut impl Conn, owner_id: i64, id: i64) -> StoreResult<()> {

@@ -26,14 +26,24 @@ pub struct Owner {
     pub show_network_fee: bool,
     pub status: i64,
     pub created_at: i64,
+    /// Enabled webhook endpoints, kept by every change to them (see `webhooks`).
+    pub webhook_endpoints: i64,
 }
 
 pub const STATUS_ACTIVE: i64 = 1;
 pub const STATUS_SUSPENDED: i64 = 2;
 
+/// The owner's columns, unqualified (`o.`-prefixed in [`COLUMNS_OF_O`] for joins).
 const SELECT: &str = "SELECT id, owner_type, owner_sub_type, name, registration_number, vat_number, country_id, \
     address, phone, email, site_url, avatar, kyc_status, identification_status, referral_code, referrer_owner_id, \
-    plan_id, invoice_expiry_minutes, underpayment_tolerance_bp, show_network_fee, status, created_at FROM owners";
+    plan_id, invoice_expiry_minutes, underpayment_tolerance_bp, show_network_fee, status, created_at, \
+    webhook_endpoints FROM owners";
+
+/// The same columns of an owner joined as `o`, named as [`Owner`] reads them.
+pub const COLUMNS_OF_O: &str = "o.id, o.owner_type, o.owner_sub_type, o.name, o.registration_number, o.vat_number, \
+    o.country_id, o.address, o.phone, o.email, o.site_url, o.avatar, o.kyc_status, o.identification_status, \
+    o.referral_code, o.referrer_owner_id, o.plan_id, o.invoice_expiry_minutes, o.underpayment_tolerance_bp, \
+    o.show_network_fee, o.status, o.created_at, o.webhook_endpoints";
 
 pub async fn by_id(c: &mut impl Conn, id: i64) -> StoreResult<Option<Owner>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));

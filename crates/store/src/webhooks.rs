@@ -56,7 +56,18 @@ pub async fn insert_endpoint(c: &mut impl Conn, e: NewEndpoint<'_>) -> StoreResu
         .bind(e.now)
         .fetch_one(db)
         .await)?;
+    recount(c, id).await?;
     Ok(id)
+}
+
+/// Keeps `owners.webhook_endpoints` equal to the count of the endpoint's owner's enabled
+/// endpoints; every change to an endpoint calls it in the same unit of work.
+async fn recount(c: &mut impl Conn, endpoint_id: i64) -> StoreResult<()> {
+    const SQL: &str = "UPDATE owners SET webhook_endpoints = \
+        (SELECT count(*) FROM webhook_endpoints e WHERE e.owner_id = owners.id AND e.enabled) \
+        WHERE id = (SELECT owner_id FROM webhook_endpoints WHERE id = $1)";
+    exec!(c, sqlx::query(SQL).bind(endpoint_id))?;
+    Ok(())
 }
 
 /// The owner's live endpoints, ordered by id.
@@ -95,7 +106,7 @@ pub async fn update_endpoint(c: &mut impl Conn, id: i64, e: EndpointChange<'_>) 
             .bind(e.enabled)
             .bind(e.failing_since)
     )?;
-    Ok(())
+    recount(c, id).await
 }
 
 /// Deletes an endpoint: its log stays, its pending attempts end.
@@ -112,7 +123,7 @@ pub async fn delete_endpoint(c: &mut impl Conn, id: i64, now: i64) -> StoreResul
         )
         .bind(id)
     )?;
-    Ok(())
+    recount(c, id).await
 }
 
 /// What one attempt did to the endpoint's health.
@@ -128,7 +139,7 @@ pub async fn endpoint_attempted(c: &mut impl Conn, id: i64, ok: bool, now: i64) 
 
 pub async fn disable_endpoint(c: &mut impl Conn, id: i64) -> StoreResult<()> {
     exec!(c, sqlx::query("UPDATE webhook_endpoints SET enabled = FALSE WHERE id = $1").bind(id))?;
-    Ok(())
+    recount(c, id).await
 }
 
 pub async fn insert_event(c: &mut impl Conn, owner_id: i64, event_type: &str, now: i64) -> StoreResult<i64> {

@@ -38,6 +38,44 @@ fn types(received: &[Received]) -> BTreeSet<String> {
 backend_tests! {
     options = private_targets_allowed();
 
+    async fn invoices_of_an_integration_key_announce_exactly_while_an_endpoint_listens(app) {
+        let sink = WebhookSink::start(0).await;
+        let m = app.merchant("key-hooks@example.com").await;
+        let me = app.as_user(&m.token);
+        let key = me.post("/api/integration-key", json!({"name": "shop", "scopes": ["invoice"]})).await.ok(200)["key"].as_str().unwrap().to_owned();
+        let api = app.api().with_header("X-API-Key", &key);
+        let invoice = || async {
+            let id = api.post("/invoice/create", json!({"amount": 10, "coin_id": 6, "product_id": 1})).await.ok(200)["invoice_id"].as_i64().unwrap();
+            api.post("/invoice/pay", json!({"idInvoice": id, "token_id": 14})).await.ok(200);
+            id
+        };
+        // no endpoint: nothing is written to announce
+        invoice().await;
+        let hook = me.post("/api/webhook", json!({"url": sink.url})).await.ok(200)["id"].clone();
+        deliver_at(&app, 0).await;
+        assert!(sink.accepted().is_empty());
+        // an endpoint: both events of a key's invoice arrive
+        let id = invoice().await;
+        deliver_at(&app, 0).await;
+        let got = sink.accepted();
+        assert_eq!(types(&got), ["invoice.created".to_owned(), "invoice.awaiting_payment".to_owned()].into());
+        assert!(got.iter().all(|r| r.body["data"]["invoice_id"] == id));
+        // disabled: silence again; enabled: events again
+        me.put("/api/webhook", json!({"id": hook, "enabled": false})).await.ok(204);
+        invoice().await;
+        me.put("/api/webhook", json!({"id": hook, "enabled": true})).await.ok(204);
+        let back = invoice().await;
+        deliver_at(&app, 0).await;
+        let got = sink.accepted();
+        assert_eq!(got.len(), 4, "two events of the first and two of the last invoice");
+        assert!(got[2..].iter().all(|r| r.body["data"]["invoice_id"] == back));
+        // deleted: silence
+        me.delete("/api/webhook", json!({"id": hook})).await.ok(204);
+        invoice().await;
+        deliver_at(&app, 0).await;
+        assert_eq!(sink.accepted().len(), 4);
+    }
+
     async fn endpoints_and_signed_delivery_with_retries(app) {
         let sink = WebhookSink::start(2).await;
         let m = app.merchant("hooks@example.com").await;
