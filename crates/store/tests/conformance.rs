@@ -236,30 +236,39 @@ async fn unknown_scheme_is_refused() {
     }
 }
 
+/// An owner (an individual) for rows that need one.
+async fn some_owner(tx: &mut paygate_store::Tx, referral_code: &str) -> i64 {
+    let data = owners::OwnerData {
+        owner_type: 1,
+        owner_sub_type: 1,
+        name: referral_code.into(),
+        country_id: 203,
+        ..Default::default()
+    };
+    owners::insert(tx, &data, referral_code, None, 1, 1000).await.unwrap()
+}
+
+/// An enabled endpoint of `owner_id` at `url`.
+fn endpoint(owner_id: i64, url: &str) -> paygate_store::webhooks::NewEndpoint<'_> {
+    paygate_store::webhooks::NewEndpoint {
+        owner_id,
+        url,
+        description: None,
+        event_types: "[]",
+        enabled: true,
+        secret_sealed: "sealed",
+        secret_prefix: "whsec_ab",
+        now: 1000,
+    }
+}
+
 #[tokio::test]
 async fn a_webhook_attempt_is_recorded_only_by_the_worker_holding_the_delivery() {
-    use paygate_store::webhooks::{self, AttemptResult, NewEndpoint};
+    use paygate_store::webhooks::{self, AttemptResult};
     each_backend(|store| async move {
         let mut tx = store.begin().await.unwrap();
-        let data = owners::OwnerData {
-            owner_type: 1,
-            owner_sub_type: 1,
-            name: "Hooks".into(),
-            country_id: 203,
-            ..Default::default()
-        };
-        let oid = owners::insert(&mut tx, &data, "HOOK0001", None, 1, 1000).await.unwrap();
-        let endpoint = NewEndpoint {
-            owner_id: oid,
-            url: "https://shop.example/hook",
-            description: None,
-            event_types: "[]",
-            enabled: true,
-            secret_sealed: "sealed",
-            secret_prefix: "whsec_ab",
-            now: 1000,
-        };
-        let wid = webhooks::insert_endpoint(&mut tx, endpoint).await.unwrap();
+        let oid = some_owner(&mut tx, "HOOK0001").await;
+        let wid = webhooks::insert_endpoint(&mut tx, endpoint(oid, "https://shop.example/hook")).await.unwrap();
         let event = webhooks::insert_event(&mut tx, oid, "invoice.paid", 1000).await.unwrap();
         let id = webhooks::insert_delivery(&mut tx, wid, event, 1000).await.unwrap();
         tx.commit().await.unwrap();
@@ -284,6 +293,89 @@ async fn a_webhook_attempt_is_recorded_only_by_the_worker_holding_the_delivery()
         let d = webhooks::delivery(&mut c, oid, id).await.unwrap().unwrap();
         assert_eq!((d.attempt, d.status.as_str(), d.locked_until), (1, "succeeded", None));
         assert!(!webhooks::record_attempt(&mut c, id, 1600, attempt()).await.unwrap(), "recorded once");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_owner_counts_its_enabled_webhook_endpoints_through_every_change() {
+    use paygate_store::webhooks::{self, EndpointChange};
+    each_backend(|store| async move {
+        let mut tx = store.begin().await.unwrap();
+        let oid = some_owner(&mut tx, "COUNT001").await;
+        let count = |n: i64| (oid, n);
+        let new = |url: &'static str| endpoint(oid, url);
+        let a = webhooks::insert_endpoint(&mut tx, new("https://a.example/h")).await.unwrap();
+        let b = webhooks::insert_endpoint(&mut tx, new("https://b.example/h")).await.unwrap();
+        let read =
+            async |tx: &mut paygate_store::Tx| (oid, owners::by_id(tx, oid).await.unwrap().unwrap().webhook_endpoints);
+        assert_eq!(read(&mut tx).await, count(2));
+        let off = EndpointChange {
+            url: "https://a.example/h",
+            description: None,
+            event_types: "[]",
+            enabled: false,
+            failing_since: None,
+        };
+        webhooks::update_endpoint(&mut tx, a, off).await.unwrap();
+        assert_eq!(read(&mut tx).await, count(1));
+        webhooks::disable_endpoint(&mut tx, b).await.unwrap();
+        assert_eq!(read(&mut tx).await, count(0));
+        let on = EndpointChange {
+            url: "https://a.example/h",
+            description: None,
+            event_types: "[]",
+            enabled: true,
+            failing_since: None,
+        };
+        webhooks::update_endpoint(&mut tx, a, on).await.unwrap();
+        assert_eq!(read(&mut tx).await, count(1));
+        webhooks::delete_endpoint(&mut tx, a, 2000).await.unwrap();
+        assert_eq!(read(&mut tx).await, count(0));
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn addresses_are_read_after_an_id_and_by_missing_ids() {
+    use paygate_store::xpubs::{self, NewAddress};
+    each_backend(|store| async move {
+        let mut tx = store.begin().await.unwrap();
+        let data = owners::OwnerData {
+            owner_type: 1,
+            owner_sub_type: 1,
+            name: "Addr".into(),
+            country_id: 203,
+            ..Default::default()
+        };
+        let oid = owners::insert(&mut tx, &data, "ADDR0001", None, 1, 1000).await.unwrap();
+        let key = xpubs::insert(&mut tx, 8, "tpub-conformance", "00000000", "0/{index}", 1000).await.unwrap();
+        let mut ids = vec![];
+        for (i, chain) in [(0, 8), (1, 8), (2, 9)] {
+            let a = format!("0x{i:040x}");
+            let new = NewAddress {
+                chain_id: chain,
+                address: &a,
+                xpub_id: key,
+                index: i,
+                owner_id: oid,
+                purpose: "wallet",
+                invoice_id: None,
+                label: None,
+                now: 1000,
+            };
+            ids.push(xpubs::insert_address(&mut tx, new).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        let mut c = store.conn().await.unwrap();
+        let all = xpubs::addresses_after(&mut c, 0, &[]).await.unwrap();
+        assert_eq!(all.iter().map(|r| r.0).collect::<Vec<_>>(), ids, "every chain, in id order");
+        assert_eq!((all[2].1, all[2].2.as_str()), (9, "0x0000000000000000000000000000000000000002"));
+        let later = xpubs::addresses_after(&mut c, ids[1], &[ids[0]]).await.unwrap();
+        let mut got: Vec<i64> = later.iter().map(|r| r.0).collect();
+        got.sort_unstable();
+        assert_eq!(got, vec![ids[0], ids[2]], "above the id, and the missing one asked for");
     })
     .await;
 }
