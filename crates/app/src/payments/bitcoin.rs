@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use paygate_chain::NodeError;
 use paygate_chain::bitcoin_core::BitcoinNode;
-use paygate_core::{Amount, AppError, AppResult};
-use paygate_store::catalogue::Token;
+use paygate_core::{AppError, AppResult};
 
 use super::nodes::node_failed;
-use super::watcher::{BlockRef, ChainAdapter, ChainBlock, ChainTransfer};
+use super::watcher::{BlockRef, ChainAdapter, ChainBlock};
 use crate::Services;
 
 pub(crate) struct BitcoinChain {
@@ -36,17 +35,6 @@ impl BitcoinChain {
     fn failed(&self, e: NodeError) -> AppError {
         node_failed(&self.code, e)
     }
-
-    async fn native(&self, s: &Services) -> AppResult<Option<Token>> {
-        let mut c = s.store.conn().await?;
-        let reference = s.reference(&mut c).await?;
-        Ok(reference
-            .catalogue
-            .tokens
-            .iter()
-            .find(|t| t.chain_id == self.chain_id && t.enabled && t.standard == "native")
-            .cloned())
-    }
 }
 
 #[async_trait::async_trait]
@@ -65,21 +53,12 @@ impl ChainAdapter for BitcoinChain {
 
     async fn block(&self, s: &Services, height: i64) -> AppResult<Option<ChainBlock>> {
         let Some(block) = self.node.block(height as u64).await.map_err(|e| self.failed(e))? else { return Ok(None) };
-        let token = self.native(s).await?;
-        let transfers = match &token {
-            Some(token) => block
-                .outputs
-                .into_iter()
-                .map(|o| ChainTransfer {
-                    tx_hash: o.txid,
-                    index: o.vout as i64,
-                    to: o.address,
-                    token_id: token.id,
-                    amount: Amount::from_base_units(&o.sats.to_string(), token.decimals).expect("satoshis"),
-                })
-                .collect(),
-            None => vec![],
-        };
+        // Bitcoin has no contracts: every output pays the native token.
+        let tokens = s.chain_tokens(self.chain_id, "", |_| None::<()>).await?;
+        let mut transfers = Vec::with_capacity(block.outputs.len());
+        for o in block.outputs {
+            transfers.extend(tokens.transfer(None, o.txid, o.vout as i64, o.address, &o.sats.to_string())?);
+        }
         Ok(Some(ChainBlock {
             block: BlockRef { height: block.height as i64, hash: block.hash, parent_hash: block.parent_hash },
             transfers,

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use paygate_chain::NodeError;
 use paygate_chain::evm::{EvmAddress as Address, EvmNode, parse_address};
-use paygate_core::{Amount, AppError, AppResult, ErrorCode};
-use paygate_store::catalogue::Token;
+use paygate_core::{AppError, AppResult, ErrorCode};
 
+use super::chain_tokens::ChainTokens;
 use super::nodes::node_failed;
-use super::watcher::{BlockRef, ChainAdapter, ChainBlock, ChainTransfer};
+use super::watcher::{BlockRef, ChainAdapter, ChainBlock};
 use crate::Services;
 
 /// Gas of a plain ether transfer, and a typical ERC-20 `transfer` (fee estimates only).
@@ -28,21 +28,8 @@ impl EvmChain {
         Ok(EvmChain { chain_id, code: code.to_owned(), node: EvmNode::new(url, timeout)? })
     }
 
-    /// The chain's enabled tokens: the native one, and the ERC-20s by contract.
-    async fn tokens(&self, s: &Services) -> AppResult<(Option<Token>, Vec<(Address, Token)>)> {
-        let mut c = s.store.conn().await?;
-        let reference = s.reference(&mut c).await?;
-        let mine = reference.catalogue.tokens.iter().filter(|t| t.chain_id == self.chain_id && t.enabled);
-        let mut native = None;
-        let mut contracts = Vec::new();
-        for t in mine {
-            match (t.standard.as_str(), t.contract_address.as_deref().and_then(parse_address)) {
-                ("native", _) => native = Some(t.clone()),
-                ("erc20", Some(a)) => contracts.push((a, t.clone())),
-                _ => {}
-            }
-        }
-        Ok((native, contracts))
+    async fn tokens(&self, s: &Services) -> AppResult<ChainTokens<Address>> {
+        s.chain_tokens(self.chain_id, "erc20", parse_address).await
     }
 
     fn failed(&self, e: NodeError) -> AppError {
@@ -65,27 +52,14 @@ impl ChainAdapter for EvmChain {
     }
 
     async fn block(&self, s: &Services, height: i64) -> AppResult<Option<ChainBlock>> {
-        let (native, tokens) = self.tokens(s).await?;
-        let contracts: Vec<Address> = tokens.iter().map(|(a, _)| *a).collect();
-        let Some(block) = self.node.block(height as u64, &contracts).await.map_err(|e| self.failed(e))? else {
+        let tokens = self.tokens(s).await?;
+        let Some(block) = self.node.block(height as u64, &tokens.contracts()).await.map_err(|e| self.failed(e))? else {
             return Ok(None);
         };
         let mut transfers = Vec::with_capacity(block.transfers.len());
         for t in block.transfers {
-            let token = match &t.contract {
-                None => native.as_ref(),
-                Some(c) => parse_address(c).and_then(|a| tokens.iter().find(|(x, _)| *x == a)).map(|(_, t)| t),
-            };
-            let Some(token) = token else { continue };
-            let amount = Amount::from_base_units(&t.value.to_string(), token.decimals)
-                .map_err(|_| AppError::internal("token amount out of range"))?;
-            transfers.push(ChainTransfer {
-                tx_hash: t.tx_hash,
-                index: t.index as i64,
-                to: t.to,
-                token_id: token.id,
-                amount,
-            });
+            let units = t.value.to_string();
+            transfers.extend(tokens.transfer(t.contract.as_deref(), t.tx_hash, t.index as i64, t.to, &units)?);
         }
         Ok(Some(ChainBlock {
             block: BlockRef { height: block.height as i64, hash: block.hash, parent_hash: block.parent_hash },
@@ -104,8 +78,7 @@ impl ChainAdapter for EvmChain {
     }
 
     async fn fee_estimate(&self, s: &Services, token_id: i64) -> AppResult<Option<u128>> {
-        let (native, _) = self.tokens(s).await?;
-        let gas = if native.is_some_and(|n| n.id == token_id) { GAS_NATIVE } else { GAS_TOKEN };
+        let gas = if self.tokens(s).await?.is_native(token_id) { GAS_NATIVE } else { GAS_TOKEN };
         let price = self.node.gas_price().await.map_err(|e| self.failed(e))?;
         Ok(Some(price.saturating_mul(gas)))
     }

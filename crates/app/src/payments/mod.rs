@@ -3,6 +3,7 @@
 
 pub mod addresses;
 mod bitcoin;
+mod chain_tokens;
 mod evm;
 pub mod invoices;
 pub(crate) mod nodes;

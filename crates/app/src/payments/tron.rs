@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use paygate_chain::NodeError;
 use paygate_chain::tron::{TronNode, base58_to_hex20};
-use paygate_core::{Amount, AppError, AppResult, ErrorCode};
-use paygate_store::catalogue::Token;
+use paygate_core::{AppError, AppResult, ErrorCode};
 
+use super::chain_tokens::ChainTokens;
 use super::nodes::node_failed;
-use super::watcher::{BlockRef, ChainAdapter, ChainBlock, ChainTransfer};
+use super::watcher::{BlockRef, ChainAdapter, ChainBlock};
 use crate::Services;
 
 pub(crate) struct TronChain {
@@ -33,20 +33,9 @@ impl TronChain {
         node_failed(&self.code, e)
     }
 
-    /// The chain's enabled tokens: the native one, and the TRC-20s by contract (20-byte hex).
-    async fn tokens(&self, s: &Services) -> AppResult<(Option<Token>, Vec<(String, Token)>)> {
-        let mut c = s.store.conn().await?;
-        let reference = s.reference(&mut c).await?;
-        let mut native = None;
-        let mut contracts = Vec::new();
-        for t in reference.catalogue.tokens.iter().filter(|t| t.chain_id == self.chain_id && t.enabled) {
-            match (t.standard.as_str(), t.contract_address.as_deref().and_then(base58_to_hex20)) {
-                ("native", _) => native = Some(t.clone()),
-                ("trc20", Some(hex)) => contracts.push((hex, t.clone())),
-                _ => {}
-            }
-        }
-        Ok((native, contracts))
+    /// TRC-20 contracts are keyed by their 20-byte hex, as logs name them.
+    async fn tokens(&self, s: &Services) -> AppResult<ChainTokens<String>> {
+        s.chain_tokens(self.chain_id, "trc20", base58_to_hex20).await
     }
 }
 
@@ -65,27 +54,13 @@ impl ChainAdapter for TronChain {
     }
 
     async fn block(&self, s: &Services, height: i64) -> AppResult<Option<ChainBlock>> {
-        let (native, tokens) = self.tokens(s).await?;
-        let contracts: Vec<String> = tokens.iter().map(|(c, _)| c.clone()).collect();
-        let Some(block) = self.node.block(height as u64, &contracts).await.map_err(|e| self.failed(e))? else {
+        let tokens = self.tokens(s).await?;
+        let Some(block) = self.node.block(height as u64, &tokens.contracts()).await.map_err(|e| self.failed(e))? else {
             return Ok(None);
         };
         let mut transfers = Vec::with_capacity(block.transfers.len());
         for t in block.transfers {
-            let token = match &t.contract {
-                None => native.as_ref(),
-                Some(c) => base58_to_hex20(c).and_then(|hex| tokens.iter().find(|(x, _)| *x == hex)).map(|(_, t)| t),
-            };
-            let Some(token) = token else { continue };
-            let amount = Amount::from_base_units(&t.value, token.decimals)
-                .map_err(|_| AppError::internal("token amount out of range"))?;
-            transfers.push(ChainTransfer {
-                tx_hash: t.tx_hash,
-                index: t.index as i64,
-                to: t.to,
-                token_id: token.id,
-                amount,
-            });
+            transfers.extend(tokens.transfer(t.contract.as_deref(), t.tx_hash, t.index as i64, t.to, &t.value)?);
         }
         Ok(Some(ChainBlock {
             block: BlockRef { height: block.height as i64, hash: block.hash, parent_hash: block.parent_hash },
@@ -105,8 +80,7 @@ impl ChainAdapter for TronChain {
     }
 
     async fn fee_estimate(&self, s: &Services, token_id: i64) -> AppResult<Option<u128>> {
-        let (native, _) = self.tokens(s).await?;
-        let token = native.is_none_or(|n| n.id != token_id);
+        let token = !self.tokens(s).await?.is_native(token_id);
         Ok(Some(self.node.fee_estimate(token).await.map_err(|e| self.failed(e))?))
     }
 }

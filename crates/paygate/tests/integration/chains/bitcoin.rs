@@ -10,10 +10,16 @@ use crate::harness::*;
 const REGTEST: i64 = 3;
 const BTC: i64 = 3;
 
-pub async fn start(backend: Backend) -> (TestApp, Bitcoind, Api) {
+/// The in-process node and the operator of the instance watching it.
+pub struct Regtest {
+    pub node: Bitcoind,
+    pub op: Api,
+}
+
+pub async fn start(backend: Backend) -> (TestApp, Regtest) {
     let node = Bitcoind::start().await;
     let (app, op) = instance(backend, &node.url, bitcoind::USER, bitcoind::PASSWORD).await;
-    (app, node, op)
+    (app, Regtest { node, op })
 }
 
 /// A test-network instance whose regtest chain is the node at `url`, with an operator's key.
@@ -41,29 +47,6 @@ async fn instance(backend: Backend, url: &str, user: &str, password: &str) -> (T
     (app, op)
 }
 
-macro_rules! bitcoin_tests {
-    ($(async fn $name:ident($app:ident, $node:ident, $op:ident) $body:block)+) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            #[allow(unused_mut, unused_variables)]
-            async fn run(mut $app: TestApp, $node: Bitcoind, $op: Api) $body
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let (app, node, op) = start(Backend::Sqlite).await;
-                run(app, node, op).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if Backend::available().contains(&Backend::Postgres) {
-                    let (app, node, op) = start(Backend::Postgres).await;
-                    run(app, node, op).await
-                }
-            }
-        }
-    )+};
-}
-
 async fn watch(app: &TestApp) {
     app.services.watch_chain(REGTEST).await.unwrap();
 }
@@ -85,8 +68,10 @@ fn summary(s: &Value) -> (Value, Value, Value) {
     (s["status"].clone(), s["exception"].clone(), s["amount_paid"].clone())
 }
 
-bitcoin_tests! {
-    async fn outputs_are_payments_exact_partial_over_and_late(app, node, op) {
+chain_tests! {
+    start = start;
+
+    async fn outputs_are_payments_exact_partial_over_and_late(app, net: Regtest) {
         let m = app.merchant("btc@example.com").await;
         let (id, address, answer) = invoice(&app, &m, "0.01").await;
         assert!(address.starts_with("bcrt1q"), "P2WPKH in regtest's form: {address}");
@@ -94,14 +79,14 @@ bitcoin_tests! {
         // 0.0001 BTC/kvB for a 141-vbyte payment
         assert_eq!(answer["transferCommissionWeis"], 1410);
         // partial, then the rest: two outputs of one transaction are two payments
-        let first = node.pay(&[(&address, 400_000)]);
-        node.mine(1);
+        let first = net.node.pay(&[(&address, 400_000)]);
+        net.node.mine(1);
         watch(&app).await;
         let s = state(&app, id).await;
         assert_eq!((s["status"].clone(), s["exception"].clone(), s["amount_remaining"].clone()), (json!(2), json!("paid_partial"), json!("0.006")));
         assert_eq!((s["payments"][0]["tx_hash"].clone(), s["payments"][0]["index"].clone()), (json!(first), json!(0)));
-        let both = node.pay(&[(&address, 250_000), (&address, 350_000)]);
-        node.mine(1);
+        let both = net.node.pay(&[(&address, 250_000), (&address, 350_000)]);
+        net.node.mine(1);
         watch(&app).await;
         let s = state(&app, id).await;
         assert_eq!(summary(&s), (json!(4), json!("none"), json!("0.01")));
@@ -110,8 +95,8 @@ bitcoin_tests! {
         assert!(outputs.contains(&(json!(0), json!("0.0025"))) && outputs.contains(&(json!(1), json!("0.0035"))));
         // over
         let (over, address, _) = invoice(&app, &m, "0.01").await;
-        node.pay(&[(&address, 1_200_000)]);
-        node.mine(1);
+        net.node.pay(&[(&address, 1_200_000)]);
+        net.node.mine(1);
         watch(&app).await;
         assert_eq!(summary(&state(&app, over).await), (json!(4), json!("paid_over"), json!("0.012")));
         // late
@@ -120,8 +105,8 @@ bitcoin_tests! {
         paygate_store::testing::execute(&mut c, &format!("UPDATE invoices SET expires_at = expires_at - 3600 WHERE id = {late}")).await.unwrap();
         drop(c);
         app.services.advance_due_invoices().await.unwrap();
-        node.pay(&[(&address, 1_000_000)]);
-        node.mine(1);
+        net.node.pay(&[(&address, 1_000_000)]);
+        net.node.mine(1);
         watch(&app).await;
         assert_eq!(summary(&state(&app, late).await), (json!(5), json!("paid_late"), json!("0.01")));
         // a block read twice credits nothing twice; 0.01 + 0.012 + 0.01, every payment less 1 %
@@ -130,42 +115,42 @@ bitcoin_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn a_replaced_tip_sends_the_invoice_back_and_a_restart_credits_once(app, node, op) {
-        op.put("/admin/chain", json!({"id": REGTEST, "confirmations_required": 3})).await.ok(204);
+    async fn a_replaced_tip_sends_the_invoice_back_and_a_restart_credits_once(app, net: Regtest) {
+        net.op.put("/admin/chain", json!({"id": REGTEST, "confirmations_required": 3})).await.ok(204);
         let m = app.merchant("btc-reorg@example.com").await;
         let (id, address, _) = invoice(&app, &m, "0.5").await;
-        node.pay(&[(&address, 50_000_000)]);
-        node.mine(1);
+        net.node.pay(&[(&address, 50_000_000)]);
+        net.node.mine(1);
         watch(&app).await;
         let s = state(&app, id).await;
         assert_eq!((s["status"].clone(), s["confirmations"].clone()), (json!(3), json!(1)));
         // the node falls behind (a fail-over to one that has not seen the last block yet):
         // nothing is reverted while it catches up
-        node.replace_tip(1, false);
+        net.node.replace_tip(1, false);
         watch(&app).await;
         let s = state(&app, id).await;
         assert_eq!((s["status"].clone(), s["payments"][0]["status"].clone()), (json!(3), json!("seen")));
         // it mines the payment again, on a branch of its own: replaced, then seen again, once
-        node.mine(2);
+        net.node.mine(2);
         watch(&app).await;
         let s = state(&app, id).await;
         assert_eq!((s["status"].clone(), s["payments"].as_array().unwrap().len(), s["payments"][0]["status"].clone()), (json!(3), 1, json!("seen")));
         assert_eq!(balance_of(&app.as_user(&m.token), BTC).await["incoming"].to_string(), "0.5", "incoming follows the payment back");
         // the tip is replaced by a longer branch that does not have the payment
-        node.replace_tip(2, true);
-        node.mine(3);
+        net.node.replace_tip(2, true);
+        net.node.mine(3);
         watch(&app).await;
         let s = state(&app, id).await;
         assert_eq!((s["status"].clone(), s["payments"][0]["status"].clone(), s["amount_paid"].clone()), (json!(2), json!("replaced"), json!("0")));
         let b = balance_of(&app.as_user(&m.token), BTC).await;
         assert_eq!((b["amount"].clone(), b["incoming"].clone()), (json!(0), json!(0)));
         // paid again; the server restarts before the third confirmation
-        node.pay(&[(&address, 50_000_000)]);
-        node.mine(1);
+        net.node.pay(&[(&address, 50_000_000)]);
+        net.node.mine(1);
         watch(&app).await;
         assert_eq!(state(&app, id).await["status"], 3);
         app.restart().await;
-        node.mine(2);
+        net.node.mine(2);
         watch(&app).await;
         watch(&app).await;
         let s = state(&app, id).await;
@@ -174,10 +159,10 @@ bitcoin_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn a_node_refusing_the_credentials_degrades_the_chain(app, node, op) {
+    async fn a_node_refusing_the_credentials_degrades_the_chain(app, net: Regtest) {
         watch(&app).await;
         assert_eq!(app.api().get("/health/ready").await.ok(200)["checks"]["chains"], json!({"bitcoin-regtest": "ok"}));
-        let (other, _) = instance(Backend::Sqlite, &node.url, bitcoind::USER, "wrong").await;
+        let (other, _) = instance(Backend::Sqlite, &net.node.url, bitcoind::USER, "wrong").await;
         assert!(other.services.watch_chain(REGTEST).await.is_err());
         assert_eq!(other.api().get("/health/ready").await.ok(200)["checks"]["chains"], json!({"bitcoin-regtest": "degraded"}));
         assert_ledger_ok(&app).await;

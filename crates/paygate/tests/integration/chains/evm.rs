@@ -46,29 +46,6 @@ pub async fn start(backend: Backend) -> (TestApp, Devnet) {
     (app, Devnet { anvil, usdt, op })
 }
 
-macro_rules! evm_tests {
-    ($(async fn $name:ident($app:ident, $net:ident) $body:block)+) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            #[allow(unused_mut)]
-            async fn run(mut $app: TestApp, $net: Devnet) $body
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let (app, net) = start(Backend::Sqlite).await;
-                run(app, net).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if Backend::available().contains(&Backend::Postgres) {
-                    let (app, net) = start(Backend::Postgres).await;
-                    run(app, net).await
-                }
-            }
-        }
-    )+};
-}
-
 /// Reads the chain up to its head, as the watcher job does on each poll.
 async fn watch(app: &TestApp) {
     app.services.watch_chain(DEVNET).await.unwrap();
@@ -92,8 +69,10 @@ fn summary(s: &Value) -> (Value, Value, Value) {
     (s["status"].clone(), s["exception"].clone(), s["amount_paid"].clone())
 }
 
-evm_tests! {
-    async fn ether_invoice_is_paid_and_credited_once(app, net) {
+chain_tests! {
+    start = start;
+
+    async fn ether_invoice_is_paid_and_credited_once(app, net: Devnet) {
         let m = app.merchant("eth@example.com").await;
         let (id, address, answer) = invoice(&app, &m, 4, "0.5", ETHER).await;
         assert!(address.starts_with("0x") && address != address.to_lowercase(), "EIP-55 address: {address}");
@@ -145,7 +124,7 @@ evm_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn erc20_exact_partial_over_and_late(app, net) {
+    async fn erc20_exact_partial_over_and_late(app, net: Devnet) {
         let m = app.merchant("erc20@example.com").await;
         let (id, address, answer) = invoice(&app, &m, 6, "10", USDT).await;
         assert_eq!(answer["code"], "USDT");
@@ -178,7 +157,7 @@ evm_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn a_reorganisation_before_confirmation_sends_the_invoice_back(app, net) {
+    async fn a_reorganisation_before_confirmation_sends_the_invoice_back(app, net: Devnet) {
         net.op.put("/admin/chain", json!({"id": DEVNET, "confirmations_required": 3})).await.ok(204);
         let m = app.merchant("evm-reorg@example.com").await;
         let (id, address, _) = invoice(&app, &m, 6, "10", USDT).await;
@@ -208,7 +187,7 @@ evm_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn a_restart_between_payment_and_confirmation_credits_once(app, net) {
+    async fn a_restart_between_payment_and_confirmation_credits_once(app, net: Devnet) {
         net.op.put("/admin/chain", json!({"id": DEVNET, "confirmations_required": 2})).await.ok(204);
         let m = app.merchant("evm-restart@example.com").await;
         let (id, address, _) = invoice(&app, &m, 4, "1", ETHER).await;
@@ -224,7 +203,7 @@ evm_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn transfers_of_unknown_contracts_are_ignored_and_decimals_are_checked(app, net) {
+    async fn transfers_of_unknown_contracts_are_ignored_and_decimals_are_checked(app, net: Devnet) {
         let m = app.merchant("evm-foreign@example.com").await;
         let (id, address, _) = invoice(&app, &m, 6, "10", USDT).await;
         let foreign = net.anvil.deploy_token(6).await;
@@ -242,7 +221,7 @@ evm_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn payments_outside_an_invoice_are_deposits(app, net) {
+    async fn payments_outside_an_invoice_are_deposits(app, net: Devnet) {
         let m = app.merchant("evm-deposits@example.com").await;
         let me = app.as_user(&m.token);
         // a standing wallet address
@@ -275,7 +254,7 @@ evm_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn a_node_that_stops_answering_degrades_the_chain_not_the_instance(app, net) {
+    async fn a_node_that_stops_answering_degrades_the_chain_not_the_instance(app, net: Devnet) {
         watch(&app).await;
         assert_eq!(app.api().get("/health/ready").await.ok(200)["checks"]["chains"], json!({"devnet": "ok"}));
         let Devnet { anvil, .. } = net;

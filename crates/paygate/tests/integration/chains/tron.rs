@@ -44,29 +44,6 @@ pub async fn start(backend: Backend) -> (TestApp, Shasta) {
     (app, Shasta { node, usdt, usdt_id, op })
 }
 
-macro_rules! tron_tests {
-    ($(async fn $name:ident($app:ident, $net:ident) $body:block)+) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            #[allow(unused_mut)]
-            async fn run(mut $app: TestApp, $net: Shasta) $body
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let (app, net) = start(Backend::Sqlite).await;
-                run(app, net).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if Backend::available().contains(&Backend::Postgres) {
-                    let (app, net) = start(Backend::Postgres).await;
-                    run(app, net).await
-                }
-            }
-        }
-    )+};
-}
-
 async fn watch(app: &TestApp) {
     app.services.watch_chain(SHASTA).await.unwrap();
 }
@@ -88,8 +65,10 @@ fn summary(s: &Value) -> (Value, Value, Value) {
     (s["status"].clone(), s["exception"].clone(), s["amount_paid"].clone())
 }
 
-tron_tests! {
-    async fn trx_and_trc20_exact_partial_over_late_and_failed(app, net) {
+chain_tests! {
+    start = start;
+
+    async fn trx_and_trc20_exact_partial_over_late_and_failed(app, net: Shasta) {
         let m = app.merchant("tron@example.com").await;
         // TRX, exactly; a failed transfer to the same address counts for nothing
         let (id, address, answer) = invoice(&app, &m, 5, "25", TRX).await;
@@ -145,7 +124,7 @@ tron_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn a_replaced_tip_sends_the_invoice_back_and_a_restart_credits_once(app, net) {
+    async fn a_replaced_tip_sends_the_invoice_back_and_a_restart_credits_once(app, net: Shasta) {
         net.op.put("/admin/chain", json!({"id": SHASTA, "confirmations_required": 3})).await.ok(204);
         let m = app.merchant("tron-reorg@example.com").await;
         let (id, address, _) = invoice(&app, &m, 6, "10", net.usdt_id).await;
@@ -173,7 +152,7 @@ tron_tests! {
         assert_ledger_ok(&app).await;
     }
 
-    async fn contract_decimals_are_checked_with_the_node(app, net) {
+    async fn contract_decimals_are_checked_with_the_node(app, net: Shasta) {
         let eighteen = net.node.deploy_token(18);
         let token = json!({"coin_id": 6, "chain_id": SHASTA, "name": "Wrong", "standard": "trc20", "contract_address": eighteen, "decimals": 6, "min_amount": 1});
         net.op.post("/admin/token", token).await.err(422, 4225);
