@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use paygate_chain::NodeError;
 use paygate_chain::tron::{TronNode, base58_to_hex20};
-use paygate_core::{AppError, AppResult, ErrorCode};
+use paygate_core::{AppError, AppResult};
 
 use super::chain_tokens::ChainTokens;
 use super::nodes::node_failed;
@@ -72,10 +72,8 @@ impl ChainAdapter for TronChain {
         self.node.block_hash(height as u64).await.map_err(|e| self.failed(e))
     }
 
+    /// `contract` is a well-formed Tron address: `/admin/token` checks the format first.
     async fn token_decimals(&self, _s: &Services, contract: &str) -> AppResult<Option<i64>> {
-        if base58_to_hex20(contract).is_none() {
-            return Err(AppError::field(ErrorCode::FieldFormat, "contract_address", "Not a Tron address"));
-        }
         Ok(Some(self.node.decimals(contract).await.map_err(|e| self.failed(e))? as i64))
     }
 
